@@ -1,0 +1,44 @@
+# berth — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := $(CURDIR)/bin/berth
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+DATA_DIR ?= /var/lib/berth
+LISTEN ?= 127.0.0.1:4566
+
+.PHONY: all build deps run test unit e2e lint bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/berth
+
+# Start berth with its embedded defaults; prints the endpoint and the
+# export line for the aws CLI.
+run: deps build
+	$(BIN) server --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+# Everything CI runs: lint, unit and integration tests against the real
+# binary, and the end-to-end script with the real aws CLI.
+test: deps build lint unit e2e
+
+unit:
+	BERTH_BIN=$(BIN) $(GO) test -race -count=1 -timeout 20m ./...
+
+e2e:
+	BERTH_BIN=$(BIN) test/e2e/run.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@scripts/staticcheck.sh
+
+bench: build
+	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench . -benchtime 5s ./test/bench/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/berth-dev/berth/internal/account"
+	"github.com/berth-dev/berth/internal/server"
+)
+
+func runServer(args []string) error {
+	fs := flag.NewFlagSet("berth server", flag.ExitOnError)
+	listen := fs.String("listen", envDefault("BERTH_LISTEN", "127.0.0.1:4566"), "API endpoint address (env BERTH_LISTEN)")
+	dataDir := dataDirFlag(fs)
+	region := fs.String("region", envDefault("BERTH_REGION", "us-east-1"), "default region printed for clients (env BERTH_REGION)")
+	logLevel := fs.String("log-level", envDefault("BERTH_LOG_LEVEL", "info"), "debug, info, warn or error (env BERTH_LOG_LEVEL)")
+	etcd := fs.String("etcd-endpoints", envDefault("BERTH_ETCD_ENDPOINTS", ""), "comma-separated external etcd endpoints; empty runs an embedded etcd in the data dir (env BERTH_ETCD_ENDPOINTS)")
+	_ = fs.Parse(args)
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := server.Config{
+		Listen:  *listen,
+		DataDir: *dataDir,
+		Region:  *region,
+		Log:     log,
+		Bootstrap: account.BootstrapOptions{
+			AccountID:       os.Getenv("BERTH_ACCOUNT_ID"),
+			AccessKeyID:     os.Getenv("BERTH_ROOT_ACCESS_KEY_ID"),
+			SecretAccessKey: os.Getenv("BERTH_ROOT_SECRET_ACCESS_KEY"),
+		},
+	}
+	if *etcd != "" {
+		cfg.EtcdEndpoints = strings.Split(*etcd, ",")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	creds := srv.Credentials()
+	log.Info("berth server ready", "version", version, "endpoint", creds.Endpoint,
+		"account", creds.AccountID, "region", creds.Region, "data_dir", *dataDir)
+	// The export line goes to stdout alone, so scripts can eval it.
+	fmt.Println(creds.ExportLine())
+	return srv.Serve(ctx)
+}
+
+func runCredentials(args []string) error {
+	fs := flag.NewFlagSet("berth credentials", flag.ExitOnError)
+	dataDir := dataDirFlag(fs)
+	_ = fs.Parse(args)
+	creds, err := server.ReadCredentials(*dataDir)
+	if err != nil {
+		return err
+	}
+	fmt.Println(creds.ExportLine())
+	return nil
+}

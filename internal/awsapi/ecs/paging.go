@@ -1,0 +1,79 @@
+package ecs
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// Pagination: a nextToken is an opaque, base64-encoded position (the last
+// key returned). Tokens are not signed; a forged one only moves the start
+// of a listing within the caller's own prefix.
+
+const defaultMaxResults = 100
+
+type pageToken struct {
+	After string `json:"a"`
+}
+
+func encodeToken(after string) string {
+	b, _ := json.Marshal(pageToken{After: after})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeToken(tok string) (string, error) {
+	if tok == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	var pt pageToken
+	if err == nil {
+		err = json.Unmarshal(b, &pt)
+	}
+	if err != nil || pt.After == "" {
+		return "", invalidParameter("Invalid nextToken: the token is malformed or was not issued by this API.")
+	}
+	return pt.After, nil
+}
+
+// pageSize validates maxResults (1–max, default max) as ECS does.
+func pageSize(maxResults *int32, max int) (int, error) {
+	if maxResults == nil {
+		return max, nil
+	}
+	if *maxResults < 1 || int(*maxResults) > max {
+		return 0, invalidParameter("maxResults must be between 1 and %d.", max)
+	}
+	return int(*maxResults), nil
+}
+
+// scan calls fn for each record under prefix after the key after, in key
+// order, reading the store a page at a time, until fn returns false.
+func scan[T any](ctx context.Context, t store.Typed[T], prefix, after string, fn func(key string, v *T) bool) error {
+	const page = 500
+	for {
+		res, err := t.S.List(ctx, prefix, store.ListOptions{After: after, Limit: page})
+		if err != nil {
+			return err
+		}
+		for _, obj := range res.Objects {
+			var v T
+			if err := json.Unmarshal(obj.Value, &v); err != nil {
+				return fmt.Errorf("decoding %s: %w", obj.Key, err)
+			}
+			if !fn(obj.Key, &v) {
+				return nil
+			}
+			after = obj.Key
+		}
+		if !res.More {
+			return nil
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

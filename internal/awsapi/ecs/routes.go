@@ -1,0 +1,61 @@
+package ecs
+
+import (
+	"context"
+
+	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+	"github.com/berth-dev/berth/internal/awsapi/protocol"
+)
+
+// Service describes ECS for the gateway: every operation berth serves, with
+// the IAM action (ecs:<Operation>) and the resource ARN it authorizes on.
+// Operations without a resource function act on "*", as List* calls do in
+// IAM.
+func (s *Service) Service() *protocol.Service {
+	return &protocol.Service{
+		SigningName:  ecstypes.SigningName,
+		Wire:         protocol.AWSJSON11,
+		TargetPrefix: ecstypes.TargetPrefix,
+		Version:      ecstypes.APIVersion,
+		Operations: []protocol.Operation{
+			protocol.Op("ecs", "CreateCluster", s.CreateCluster).WithResource(clusterResource(func(in *ecstypes.CreateClusterRequest) string { return in.ClusterName })),
+			protocol.Op("ecs", "DescribeClusters", s.DescribeClusters),
+			protocol.Op("ecs", "ListClusters", s.ListClusters),
+			protocol.Op("ecs", "UpdateCluster", s.UpdateCluster).WithResource(clusterResource(func(in *ecstypes.UpdateClusterRequest) string { return in.Cluster })),
+			protocol.Op("ecs", "UpdateClusterSettings", s.UpdateClusterSettings).WithResource(clusterResource(func(in *ecstypes.UpdateClusterSettingsRequest) string { return in.Cluster })),
+			protocol.Op("ecs", "DeleteCluster", s.DeleteCluster).WithResource(clusterResource(func(in *ecstypes.DeleteClusterRequest) string { return in.Cluster })),
+			protocol.Op("ecs", "PutClusterCapacityProviders", s.PutClusterCapacityProviders).WithResource(clusterResource(func(in *ecstypes.PutClusterCapacityProvidersRequest) string { return in.Cluster })),
+			protocol.Op("ecs", "DescribeCapacityProviders", s.DescribeCapacityProviders),
+			protocol.Op("ecs", "RegisterTaskDefinition", s.RegisterTaskDefinition),
+			protocol.Op("ecs", "DescribeTaskDefinition", s.DescribeTaskDefinition),
+			protocol.Op("ecs", "ListTaskDefinitions", s.ListTaskDefinitions),
+			protocol.Op("ecs", "ListTaskDefinitionFamilies", s.ListTaskDefinitionFamilies),
+			protocol.Op("ecs", "DeregisterTaskDefinition", s.DeregisterTaskDefinition),
+			protocol.Op("ecs", "DeleteTaskDefinitions", s.DeleteTaskDefinitions),
+			protocol.Op("ecs", "TagResource", s.TagResource).WithResource(arnResource(func(in *ecstypes.TagResourceRequest) string { return in.ResourceArn })),
+			protocol.Op("ecs", "UntagResource", s.UntagResource).WithResource(arnResource(func(in *ecstypes.UntagResourceRequest) string { return in.ResourceArn })),
+			protocol.Op("ecs", "ListTagsForResource", s.ListTagsForResource).WithResource(arnResource(func(in *ecstypes.ListTagsForResourceRequest) string { return in.ResourceArn })),
+			protocol.Op("ecs", "ListAccountSettings", s.ListAccountSettings),
+			protocol.Op("ecs", "PutAccountSetting", s.PutAccountSetting),
+			protocol.Op("ecs", "PutAccountSettingDefault", s.PutAccountSettingDefault),
+			protocol.Op("ecs", "DeleteAccountSetting", s.DeleteAccountSetting),
+		},
+	}
+}
+
+// clusterResource authorizes on the ARN of the cluster an input names.
+func clusterResource[I any](ref func(*I) string) func(context.Context, any) string {
+	return func(ctx context.Context, in any) string {
+		sc := scopeOf(ctx)
+		name, ok := sc.clusterName(ref(in.(*I)))
+		if !ok {
+			return ref(in.(*I))
+		}
+		return sc.clusterARN(name)
+	}
+}
+
+// arnResource authorizes on an ARN the input carries.
+func arnResource[I any](arn func(*I) string) func(context.Context, any) string {
+	return func(_ context.Context, in any) string { return arn(in.(*I)) }
+}

@@ -1,0 +1,158 @@
+// Package testutil starts the real berth binary for tests and gives them
+// clients that talk to it as a user's would.
+package testutil
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// TestAccountID is the account tests pin with BERTH_ACCOUNT_ID, so ARNs can
+// be asserted.
+const TestAccountID = "123456789012"
+
+// Server is a `berth server` process started for tests.
+type Server struct {
+	Bin      string
+	DataDir  string
+	Env      []string  // extra environment for the process
+	Log      io.Writer // the server's stderr
+	Endpoint string
+	Region   string
+	KeyID    string
+	Secret   string
+	Account  string
+	cmd      *exec.Cmd
+	done     chan struct{}
+}
+
+// StartServer starts `berth server` on a free loopback port with a
+// temporary data dir, logging to the test log, and stops it when the test
+// ends.
+func StartServer(t testing.TB, env ...string) *Server {
+	t.Helper()
+	s := &Server{Bin: Binary(t), DataDir: t.TempDir(), Log: testLog{t}, Env: env}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Start starts the process (again, after Stop: a restart keeps DataDir).
+func (s *Server) Start() error {
+	cmd := exec.Command(s.Bin, "server", "--listen", "127.0.0.1:0", "--data-dir", s.DataDir, "--log-level", "warn")
+	cmd.Env = append(append(os.Environ(), "BERTH_ACCOUNT_ID="+TestAccountID), s.Env...)
+	cmd.Stderr = s.Log
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting berth server: %w", err)
+	}
+	s.cmd, s.done = cmd, make(chan struct{})
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(s.done) }()
+	select {
+	case line := <-lines:
+		return s.parseExport(line)
+	case <-s.done:
+		return errors.New("berth server exited before it was ready")
+	case <-time.After(60 * time.Second):
+		s.Stop()
+		return errors.New("berth server did not print its endpoint within 60s")
+	}
+}
+
+// parseExport reads the "export K=V …" line the server prints when ready.
+func (s *Server) parseExport(line string) error {
+	for _, f := range strings.Fields(strings.TrimPrefix(line, "export ")) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "AWS_ENDPOINT_URL":
+			s.Endpoint = v
+		case "AWS_ACCESS_KEY_ID":
+			s.KeyID = v
+		case "AWS_SECRET_ACCESS_KEY":
+			s.Secret = v
+		case "AWS_DEFAULT_REGION":
+			s.Region = v
+		}
+	}
+	if s.Endpoint == "" || s.KeyID == "" {
+		return fmt.Errorf("unexpected first line from berth server: %q", line)
+	}
+	s.Account = TestAccountID
+	return nil
+}
+
+// Stop terminates the process and waits for it. Safe to call twice.
+func (s *Server) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// Restart stops the server and starts it again on the same data dir.
+func (s *Server) Restart() error {
+	s.Stop()
+	return s.Start()
+}
+
+// AWSConfig returns an SDK config for region (the server's default when
+// empty) signed with the root key. Retries are off so tests see every
+// error as it happened.
+func (s *Server) AWSConfig(region string) aws.Config {
+	if region == "" {
+		region = s.Region
+	}
+	return aws.Config{
+		Region:           region,
+		Credentials:      credentials.NewStaticCredentialsProvider(s.KeyID, s.Secret, ""),
+		BaseEndpoint:     aws.String(s.Endpoint),
+		RetryMaxAttempts: 1,
+	}
+}
+
+// testLog sends the server's log lines to the test log.
+type testLog struct{ t testing.TB }
+
+func (w testLog) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		w.t.Logf("berth: %s", line)
+	}
+	return len(p), nil
+}

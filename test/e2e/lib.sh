@@ -1,0 +1,64 @@
+# Shared helpers for berth's end-to-end scripts: start a real server, run
+# the real aws CLI against it, count checks. Sourced, not run.
+
+PASSED=0
+FAILED=0
+FAILURES=()
+
+pass() { PASSED=$((PASSED + 1)); printf '  ok    %s\n' "$1"; }
+fail() { FAILED=$((FAILED + 1)); FAILURES+=("$1"); printf '  FAIL  %s\n' "$1"; [[ -n ${2:-} ]] && printf '        %s\n' "$2"; }
+
+# check NAME EXPECTED ACTUAL
+check() {
+  if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1" "expected [$2], got [$3]"; fi
+}
+
+# expect_error NAME CODE CMD...: the command must fail with the AWS error CODE.
+expect_error() {
+  local name=$1 code=$2; shift 2
+  local out
+  if out=$("$@" 2>&1); then
+    fail "$name" "succeeded, expected $code"
+  elif grep -q "($code)" <<<"$out"; then
+    pass "$name"
+  else
+    fail "$name" "expected ($code), got: $(head -c 300 <<<"$out")"
+  fi
+}
+
+# start_server DATA_DIR: starts berth on a free loopback port, exports the
+# aws CLI environment, sets BERTH_PID.
+start_server() {
+  local data_dir=$1 fifo line
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  "$BERTH_BIN" server --listen 127.0.0.1:0 --data-dir "$data_dir" --log-level warn >"$fifo" 2>>"$data_dir.log" &
+  BERTH_PID=$!
+  if ! read -r -t 60 line <"$fifo"; then
+    echo "berth server did not start; log:" >&2
+    cat "$data_dir.log" >&2
+    exit 1
+  fi
+  # keep draining stdout so the server never blocks on it
+  cat "$fifo" >/dev/null &
+  rm -f "$fifo"
+  eval "$line"
+  export AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION
+}
+
+stop_server() {
+  if [[ -n ${BERTH_PID:-} ]] && kill -0 "$BERTH_PID" 2>/dev/null; then
+    kill -TERM "$BERTH_PID"
+    wait "$BERTH_PID" 2>/dev/null || true
+  fi
+  BERTH_PID=
+}
+
+summary() {
+  echo
+  if ((FAILED)); then
+    printf 'failed checks:\n'; printf '  %s\n' "${FAILURES[@]}"
+  fi
+  echo "e2e: $PASSED passed, $FAILED failed"
+  ((FAILED == 0))
+}
