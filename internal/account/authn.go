@@ -77,7 +77,12 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {
-			return protocol.Principal{}, "", &protocol.Error{Code: se.CodeFor(wire == protocol.AWSQuery), Message: se.Message, Status: se.Status}
+			family := sigv4.JSON
+			if wire == protocol.AWSQuery {
+				family = sigv4.Query
+			}
+			se = se.For(family)
+			return protocol.Principal{}, "", &protocol.Error{Code: se.Code, Message: se.Message, Status: se.Status}
 		}
 		return protocol.Principal{}, "", protocol.InternalError()
 	}

@@ -137,15 +137,16 @@ func writeWrapped(b *strings.Builder, items []string) {
 	}
 }
 
-// errorStatus is the HTTP status of an error shape and where it came from.
+// errorStatus is the HTTP status of an error shape and a comment saying
+// where it came from.
 func errorStatus(s *Shape) (status int, comment string) {
 	switch {
 	case s.Error != nil && s.Error.HTTPStatusCode != 0:
 		return s.Error.HTTPStatusCode, fmt.Sprintf("HTTP %d.", s.Error.HTTPStatusCode)
 	case s.Fault:
-		return 500, "HTTP 500 (the model gives no status; a server fault)."
+		return 500, "HTTP 500 (default for a server fault)."
 	default:
-		return 400, "HTTP 400 (the model gives no status; a client error)."
+		return 400, "HTTP 400 (default for a client error)."
 	}
 }
 
@@ -164,12 +165,23 @@ func (g *generator) errorChunks() []chunk {
 	consts.WriteString("// Error codes, one per error shape, as sent on the wire.\nconst (\n")
 	status.WriteString("// ErrorStatus maps each error code to the HTTP status AWS answers with.\n")
 	status.WriteString("var ErrorStatus = map[string]int{\n")
+	statusOf := map[string]int{} // code -> status; two shapes may share a code
 	for _, name := range g.sel.errors {
 		s := g.model.Shapes[name]
-		code, comment := errorStatus(s)
-		fmt.Fprintf(&consts, "\t// %s is the code of %s: %s\n", g.errName[name], name, comment)
-		fmt.Fprintf(&consts, "\t%s = %s\n", g.errName[name], strconv.Quote(errorCode(s)))
-		fmt.Fprintf(&status, "\t%s: %d,\n", g.errName[name], code)
+		code := errorCode(s)
+		st, comment := errorStatus(s)
+		if code != name {
+			comment = name + "; " + comment
+		}
+		fmt.Fprintf(&consts, "\t%s = %s // %s\n", g.errName[name], strconv.Quote(code), comment)
+		if prev, dup := statusOf[code]; dup {
+			if prev != st {
+				g.warnf("error code %s: HTTP %d and %d; keeping %d", code, prev, st, prev)
+			}
+			continue
+		}
+		statusOf[code] = st
+		fmt.Fprintf(&status, "\t%s: %d,\n", g.errName[name], st)
 	}
 	consts.WriteString(")\n")
 	status.WriteString("}\n")
@@ -208,22 +220,31 @@ func (g *generator) serviceChunks() (service, ops []chunk) {
 
 	imports := map[string]bool{g.shapeImport: true}
 	var rows []string
+	total := 0
 	for _, op := range g.sel.ops {
-		rows = append(rows, "\t"+g.operationRow(op)+",\n")
+		row := g.operationRow(op)
+		rows = append(rows, row)
+		total += strings.Count(row, "\n")
 	}
 	const opsDoc = "// Operations lists the generated operations, sorted by name.\n"
-	budget := g.budget() - meta.lines() - 4
-	if len(rows) <= budget {
+	if total <= g.budget()-meta.lines()-4 {
 		text := opsDoc + "var Operations = []" + shapeAlias + ".OperationInfo{\n" + strings.Join(rows, "") + "}\n"
 		return []chunk{meta, {text: text, imports: imports}}, nil
 	}
 	per := max(g.budget()-4, 10)
 	var parts []string
-	for start := 0; start < len(rows); start += per {
+	for len(rows) > 0 {
+		var part strings.Builder
+		lines := 0
+		for len(rows) > 0 && (lines == 0 || lines+strings.Count(rows[0], "\n") <= per) {
+			part.WriteString(rows[0])
+			lines += strings.Count(rows[0], "\n")
+			rows = rows[1:]
+		}
 		name := fmt.Sprintf("operations%02d", len(parts)+1)
 		parts = append(parts, name)
 		text := fmt.Sprintf("// %s is part %d of Operations.\nvar %s = []%s.OperationInfo{\n%s}\n",
-			name, len(parts), name, shapeAlias, strings.Join(rows[start:min(start+per, len(rows))], ""))
+			name, len(parts), name, shapeAlias, part.String())
 		ops = append(ops, chunk{text: text, imports: imports})
 	}
 	text := opsDoc + "var Operations = slices.Concat(\n"
@@ -234,7 +255,8 @@ func (g *generator) serviceChunks() (service, ops []chunk) {
 	return []chunk{meta, {text: text, imports: map[string]bool{"slices": true}}}, ops
 }
 
-// operationRow renders one OperationInfo literal.
+// operationRow renders one OperationInfo literal as an element of a slice
+// literal: on one line when it is short, else with its error list wrapped.
 func (g *generator) operationRow(op *Operation) string {
 	fields := []string{"Name: " + strconv.Quote(op.Name)}
 	typeOf := func(ref *ShapeRef) string {
@@ -252,12 +274,27 @@ func (g *generator) operationRow(op *Operation) string {
 			fields = append(fields, "ResultWrapper: "+strconv.Quote(op.Output.ResultWrapper))
 		}
 	}
-	if len(op.Errors) > 0 {
-		errs := make([]string, len(op.Errors))
-		for i, e := range op.Errors {
-			errs[i] = g.errName[e.Shape]
-		}
-		fields = append(fields, "Errors: []string{"+strings.Join(errs, ", ")+"}")
+	errs := make([]string, len(op.Errors))
+	for i, e := range op.Errors {
+		errs[i] = g.errName[e.Shape]
 	}
-	return "{" + strings.Join(fields, ", ") + "}"
+	line := "{" + strings.Join(fields, ", ")
+	if len(errs) > 0 {
+		line += ", Errors: []string{" + strings.Join(errs, ", ") + "}"
+	}
+	line += "}"
+	if len(line) <= maxValuesLine {
+		return "\t" + line + ",\n"
+	}
+	var b strings.Builder
+	b.WriteString("\t{\n\t\t" + strings.Join(fields, ", ") + ",\n")
+	if len(errs) > 0 {
+		b.WriteString("\t\tErrors: []string{\n")
+		var list strings.Builder
+		writeWrapped(&list, errs)
+		b.WriteString(strings.ReplaceAll(list.String(), "\t", "\t\t\t"))
+		b.WriteString("\t\t},\n")
+	}
+	b.WriteString("\t},\n")
+	return b.String()
 }

@@ -115,6 +115,7 @@ type fieldDef struct {
 func (g *generator) mapStruct(s *Shape, imports map[string]bool) (structDef, error) {
 	def := structDef{Name: g.typeName[s.Name], Shape: s}
 	fieldNames := newNamespace()
+	jsonKeys := g.jsonKeys(s)
 	wireOf := map[string]string{}
 	required := map[string]bool{}
 	for _, r := range s.Required {
@@ -125,8 +126,8 @@ func (g *generator) mapStruct(s *Shape, imports map[string]bool) (structDef, err
 		if err != nil {
 			return def, fmt.Errorf("%s.%s: %w", s.Name, mem.Name, err)
 		}
-		tag, wire := g.fieldTag(mem, omit)
-		wireOf[mem.Name] = wire
+		tag := g.fieldTag(mem, jsonKeys[mem.Name], g.wireName(mem), omit)
+		wireOf[mem.Name] = g.wireName(mem)
 		def.Fields = append(def.Fields, fieldDef{
 			Name:     fieldNames.claim(s.Name+"."+mem.Name, exportName(mem.Name)),
 			Type:     typ,
@@ -151,30 +152,68 @@ func (g *generator) mapStruct(s *Shape, imports map[string]bool) (structDef, err
 	return def, nil
 }
 
-// fieldTag returns a member's struct tag and its wire name. The json key is
-// the wire name: the member's locationName when it has one, else its name.
-// Traits that query and XML codecs need are recorded as further keys, each
-// only when present:
-//
-//	locationName        the member's locationName, when it differs from its name
-//	queryName           ec2 query parameter name
-//	location            rest binding (header, uri, querystring, …)
-//	xmlAttribute        "true" for XML attributes
-//	timestampFormat     iso8601, unixTimestamp or rfc822
-//	idempotencyToken    "true" for client tokens
-//	flattened           "true" for flattened lists and maps
-//	memberLocationName  a list element's name (query and XML: "member" or "item" when absent)
-//	keyLocationName     a map key's name
-//	valueLocationName   a map value's name
-func (g *generator) fieldTag(mem Member, omitzero bool) (tag, wire string) {
-	tr := g.model.traits(mem.Ref)
-	wire = mem.Name
-	if tr.LocationName != "" {
-		wire = tr.LocationName
+// wireName is a member's name on the wire: its locationName when it has
+// one, else its member name.
+func (g *generator) wireName(mem Member) string {
+	if tr := g.model.traits(mem.Ref); tr.LocationName != "" {
+		return tr.LocationName
 	}
+	return mem.Name
+}
+
+// jsonKeys returns the key of each member's json tag: its wire name, unless
+// two members of the structure share one (S3's deprecated Event and its
+// replacement Events, both flattened as "Event"), which encoding/json cannot
+// have. Then a member whose wire name is its own name keeps it, the other
+// falls back to its member name, or to "-" (not encoded as JSON) when that
+// is taken too.
+func (g *generator) jsonKeys(s *Shape) map[string]string {
+	keys := map[string]string{}
+	used := map[string]bool{}
+	// First the members that are named as on the wire, then the rest.
+	for _, pass := range []bool{true, false} {
+		for _, mem := range s.Members {
+			wire := g.wireName(mem)
+			if (wire == mem.Name) != pass {
+				continue
+			}
+			key := "-"
+			for _, k := range []string{wire, mem.Name} {
+				if !used[k] {
+					key = k
+					break
+				}
+			}
+			if key != wire {
+				g.warnf("%s.%s: wire name %q is used by another member; json key %q", s.Name, mem.Name, wire, key)
+			}
+			used[key] = true
+			keys[mem.Name] = key
+		}
+	}
+	return keys
+}
+
+// fieldTag returns a member's struct tag, with key as the json key (see
+// jsonKeys). The json key is the member's wire name, so a member's own
+// locationName needs no tag of its own. Traits that query and XML codecs
+// need are recorded as further keys, each only when present:
+//
+//	wireName           the wire name, when the json key could not be it
+//	locationName       a list's element name (query and XML default: "member")
+//	keyLocationName    a map key's name
+//	valueLocationName  a map value's name
+//	flattened          "true" for flattened lists and maps
+//	queryName          ec2 query parameter name
+//	location           rest binding (header, uri, querystring, …)
+//	xmlAttribute       "true" for XML attributes
+//	timestampFormat    iso8601, unixTimestamp or rfc822
+//	idempotencyToken   "true" for client tokens
+func (g *generator) fieldTag(mem Member, key, wire string, omitzero bool) string {
+	tr := g.model.traits(mem.Ref)
 	var b strings.Builder
-	b.WriteString(`json:"` + wire)
-	if omitzero {
+	b.WriteString(`json:"` + key)
+	if omitzero && key != "-" {
 		b.WriteString(",omitzero")
 	}
 	b.WriteString(`"`)
@@ -188,22 +227,22 @@ func (g *generator) fieldTag(mem Member, omitzero bool) (tag, wire string) {
 			add(key, "true")
 		}
 	}
-	if tr.LocationName != mem.Name {
-		add("locationName", tr.LocationName)
+	if key != wire {
+		add("wireName", wire)
+	}
+	switch s := g.model.Shapes[mem.Ref.Shape]; s.Type {
+	case "list":
+		add("locationName", g.model.traits(s.Member).LocationName)
+		flag("flattened", tr.Flattened)
+	case "map":
+		add("keyLocationName", g.model.traits(s.Key).LocationName)
+		add("valueLocationName", g.model.traits(s.Value).LocationName)
+		flag("flattened", tr.Flattened)
 	}
 	add("queryName", tr.QueryName)
 	add("location", tr.Location)
 	flag("xmlAttribute", tr.XMLAttribute)
 	add("timestampFormat", tr.TimestampFormat)
 	flag("idempotencyToken", tr.IdempotencyToken)
-	switch s := g.model.Shapes[mem.Ref.Shape]; s.Type {
-	case "list":
-		flag("flattened", tr.Flattened)
-		add("memberLocationName", g.model.traits(s.Member).LocationName)
-	case "map":
-		flag("flattened", tr.Flattened)
-		add("keyLocationName", g.model.traits(s.Key).LocationName)
-		add("valueLocationName", g.model.traits(s.Value).LocationName)
-	}
-	return b.String(), wire
+	return b.String()
 }

@@ -99,11 +99,6 @@ func (ns *namespace) claim(owner string, candidates ...string) string {
 	}
 }
 
-func (ns *namespace) taken(name string) bool {
-	_, ok := ns.owner[name]
-	return ok
-}
-
 func (ns *namespace) warn(owner, want, got string) {
 	ns.warnings = append(ns.warnings, fmt.Sprintf("%s: %s is taken by %s; using %s", owner, want, ns.owner[want], got))
 }

@@ -48,3 +48,7 @@ func missing(name string) *protocol.Error {
 func internal(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+func clusterError(code, msg string) *protocol.Error {
+	return &protocol.Error{Code: code, Status: http.StatusBadRequest, Message: msg}
+}

@@ -51,8 +51,7 @@ func scopeOf(ctx context.Context) scope {
 }
 
 func (s *Service) timestamp() *shape.Time {
-	t := shape.NewTime(s.now())
-	return &t
+	return shape.NewTime(s.now())
 }
 
 // principalARN is who made the request, for registeredBy.

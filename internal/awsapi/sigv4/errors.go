@@ -176,9 +176,9 @@ func errorf(k Kind, format string, args ...any) *Error {
 	return newError(k, fmt.Sprintf(format, args...))
 }
 
-func errMissingAuth() *Error   { return newError(KindMissingAuth, msgMissingAuth) }
-func errUnknownKey() *Error    { return newError(KindUnknownKey, msgInvalidToken) }
-func errPayloadHash() *Error   { return newError(KindPayloadHash, msgPayloadMismatch) }
+func errMissingAuth() *Error    { return newError(KindMissingAuth, msgMissingAuth) }
+func errUnknownKey() *Error     { return newError(KindUnknownKey, msgInvalidToken) }
+func errPayloadHash() *Error    { return newError(KindPayloadHash, msgPayloadMismatch) }
 func errPresignExpired() *Error { return newError(KindPresignExpired, msgRequestExpired) }
 
 func errBadSignature(canonicalRequest, stringToSign []byte) *Error {

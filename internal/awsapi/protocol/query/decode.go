@@ -11,6 +11,16 @@ import (
 	"sync"
 )
 
+// maxDepth bounds the segments of a parameter name. No AWS shape nests
+// nearly this deep; the bound keeps a recursive shape (Self.Self.…) from
+// turning a long name into unbounded recursion.
+const maxDepth = 64
+
+// deeper reports whether name has more than n dot-separated segments.
+func deeper(name string, n int) bool {
+	return strings.Count(name, ".") >= n
+}
+
 // param is one request parameter: its full dotted name and first value.
 type param struct {
 	key, value string
@@ -18,12 +28,16 @@ type param struct {
 
 var paramPool = sync.Pool{New: func() any { return new([]param) }}
 
+// maxPooledParams bounds the parameter slices kept for reuse.
+const maxPooledParams = 1024
+
 // Decode fills the structure v points to from form values as awsQuery
 // serialises them (see the package comment). Action and Version are the
 // envelope, not input, and are skipped. Parameters that name no member are
 // ignored, as AWS ignores them; a value that does not parse as its member's
-// type is a *DecodeError. List elements are ordered by their index; gaps
-// are closed up. Any other error is a programming error in v's type.
+// type is a *DecodeError, and v may then be partly filled. List elements
+// are ordered by their index; gaps are closed up. Any other error is a
+// programming error in v's type.
 func Decode(values url.Values, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -42,7 +56,7 @@ func Decode(values url.Values, v any) error {
 	pp := paramPool.Get().(*[]param)
 	params := (*pp)[:0]
 	for k, vs := range values {
-		if k == "Action" || k == "Version" || len(vs) == 0 {
+		if k == "Action" || k == "Version" || len(vs) == 0 || deeper(k, maxDepth) {
 			continue
 		}
 		params = append(params, param{k, vs[0]})
@@ -51,9 +65,11 @@ func Decode(values url.Values, v any) error {
 
 	err = decodeStruct(ti, rv.Elem(), params, 0)
 
-	clear(params)
-	*pp = params
-	paramPool.Put(pp)
+	if cap(params) <= maxPooledParams {
+		clear(params)
+		*pp = params
+		paramPool.Put(pp)
+	}
 	return err
 }
 
@@ -138,6 +154,10 @@ func decodeList(ti *typeInfo, f *field, v reflect.Value, run []param, end int) e
 		run, off = sub, off+len(f.memberName)+1
 	}
 	items := indexed(run, off)
+	if isScalar(ti.elem.kind) {
+		// Name.member.N.x names nothing in a list of scalars.
+		items = slices.DeleteFunc(items, func(it item) bool { return len(it.run[0].key) != it.end })
+	}
 	if len(items) == 0 {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // DecodeError reports a request parameter whose value does not parse as its
@@ -16,18 +17,25 @@ type DecodeError struct {
 	Err   error  // the underlying cause
 }
 
+// maxQuoted bounds how much of a bad value the message repeats.
+const maxQuoted = 128
+
 func (e *DecodeError) Error() string {
-	if errors.Is(e.Err, strconv.ErrRange) {
-		return fmt.Sprintf("Value '%s' for parameter %s is out of range for %s.", e.Value, e.Param, article(e.Type))
+	value := e.Value
+	if len(value) > maxQuoted {
+		value = strings.ToValidUTF8(value[:maxQuoted], "") + "..."
 	}
-	return fmt.Sprintf("Value '%s' for parameter %s is not a valid %s.", e.Value, e.Param, e.Type)
+	if errors.Is(e.Err, strconv.ErrRange) {
+		return fmt.Sprintf("Value '%s' for parameter %s is out of range for %s.", value, e.Param, article(e.Type))
+	}
+	return fmt.Sprintf("Value '%s' for parameter %s is not a valid %s.", value, e.Param, e.Type)
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 func article(typ string) string {
-	switch typ[0] {
-	case 'a', 'e', 'i', 'o', 'u':
+	switch typ[:min(len(typ), 1)] {
+	case "a", "e", "i", "o", "u":
 		return "an " + typ
 	}
 	return "a " + typ

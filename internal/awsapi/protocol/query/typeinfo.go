@@ -18,13 +18,13 @@ const (
 	kindInt
 	kindUint
 	kindFloat
-	kindBlob      // []byte, base64
-	kindTime      // time.Time
-	kindText      // encoding.TextMarshaler / TextUnmarshaler (shape.Time)
-	kindPtr       // pointer to elem
-	kindStruct    // structure
-	kindList      // slice of elem
-	kindMap       // map of string-like key to elem
+	kindBlob   // []byte, base64
+	kindTime   // time.Time
+	kindText   // encoding.TextMarshaler / TextUnmarshaler (shape.Time)
+	kindPtr    // pointer to elem
+	kindStruct // structure
+	kindList   // slice of elem
+	kindMap    // map of string-like key to elem
 )
 
 // typeInfo describes one Go type. It is immutable once published in the
@@ -57,6 +57,10 @@ type field struct {
 	memberName string // list element name when not flattened ("member")
 	keyName    string // map entry key name ("key")
 	valueName  string // map entry value name ("value")
+
+	// timeFormat is the member's timestampFormat trait for responses:
+	// "unixTimestamp", "rfc822", or "" / "iso8601" for the default.
+	timeFormat string
 }
 
 // defaultField is the shape of a list element or map value nested directly in
@@ -112,19 +116,21 @@ func (b *builder) build(t reflect.Type) (*typeInfo, error) {
 }
 
 func (b *builder) fill(ti *typeInfo, t reflect.Type) error {
-	switch {
-	case t == timeType:
+	if t == timeType {
 		ti.kind = kindTime
 		return nil
-	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textMarshalerType),
-		t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshalerType):
+	}
+	if t.Kind() != reflect.Pointer {
 		// The pointer's method set includes the value's, so this
 		// catches either receiver.
-		ti.kind = kindText
-		ti.marshaler = reflect.PointerTo(t).Implements(textMarshalerType)
-		ti.unmarshaler = reflect.PointerTo(t).Implements(textUnmarshalerType)
-		ti.timestamp = embedsTime(t)
-		return nil
+		pt := reflect.PointerTo(t)
+		ti.marshaler = pt.Implements(textMarshalerType)
+		ti.unmarshaler = pt.Implements(textUnmarshalerType)
+		if ti.marshaler || ti.unmarshaler {
+			ti.kind = kindText
+			ti.timestamp = embedsTime(t)
+			return nil
+		}
 	}
 	var err error
 	switch t.Kind() {
@@ -172,11 +178,16 @@ func (b *builder) fillStruct(ti *typeInfo, t reflect.Type) error {
 		if !sf.IsExported() {
 			continue
 		}
-		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name == "-" && opts == "" {
+		name, opts, hasJSON := strings.Cut(sf.Tag.Get("json"), ",")
+		wire := sf.Tag.Get("wireName")
+		switch {
+		case wire != "":
+			// The json key could not be the wire name (two members
+			// share it in JSON); the generator records it here.
+			name = wire
+		case name == "-" && !hasJSON:
 			continue
-		}
-		if name == "" {
+		case name == "":
 			name = sf.Name
 		}
 		f := defaultField
@@ -197,6 +208,7 @@ func (b *builder) fillStruct(ti *typeInfo, t reflect.Type) error {
 		if n := sf.Tag.Get("valueLocationName"); n != "" {
 			f.valueName = n
 		}
+		f.timeFormat = sf.Tag.Get("timestampFormat")
 		var err error
 		if f.info, err = b.build(sf.Type); err != nil {
 			return fmt.Errorf("%w (field %s.%s)", err, t.Name(), sf.Name)

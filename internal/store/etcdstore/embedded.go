@@ -1,0 +1,108 @@
+package etcdstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+)
+
+// The embedded member's network surface.
+//
+// The store talks to its member in-process (v3client), so no listener is
+// needed for berth itself. One client listener is kept for operators and
+// tools (etcdctl --endpoints=<Store.ClientURL>): a unix socket inside the
+// data dir, where the directory's 0700 mode keeps other users out, or,
+// when that path is too long for a socket address, an ephemeral port on
+// 127.0.0.1 picked by the kernel at every start. Nothing listens on the
+// fixed ports 2379/2380, so many stores (test servers) share one host.
+//
+// There is no peer listener: a single member never receives peer traffic.
+// (A unix peer listener is not possible either: etcd keeps the advertised
+// peer URL as a string in its membership and cannot parse back a unix URL
+// with an absolute path.) The member still has to advertise a peer URL;
+// it advertises port 0 on loopback, which any dial refuses at once. etcd
+// reads the advertised peer URL only when it bootstraps a new cluster, so
+// a data dir written with another peer URL (an older berth, a moved data
+// dir) starts as well; embedded_test.go checks this.
+const (
+	memberName     = "berth"
+	socketName     = "etcd.sock"
+	maxSocketPath  = 107 // sun_path is 108 bytes with the trailing NUL
+	peerURL        = "http://127.0.0.1:0"
+	loopbackClient = "http://127.0.0.1:0"
+)
+
+// clientListenURL returns where the member's client listener goes for a
+// data dir.
+func clientListenURL(dir string) url.URL {
+	if sock := filepath.Join(dir, socketName); len(sock) <= maxSocketPath {
+		return url.URL{Scheme: "unix", Path: sock}
+	}
+	u, _ := url.Parse(loopbackClient)
+	return *u
+}
+
+// embedConfig translates a Config into the embedded member's settings.
+func embedConfig(cfg Config, lg *zap.Logger) (*embed.Config, error) {
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: data dir: %w", err)
+	}
+	ec := embed.NewConfig()
+	ec.Name = memberName
+	ec.Dir = dir
+	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(lg)
+	ec.LogLevel = "error"
+
+	ec.ListenClientUrls = []url.URL{clientListenURL(dir)}
+	// Clients find the member through Store.ClientURL, not through its
+	// membership record, so it advertises no client URL (an empty, not a
+	// nil, list): a unix path or a port chosen at listen time could not be
+	// written there anyway.
+	ec.AdvertiseClientUrls = []url.URL{}
+	ec.ListenPeerUrls = nil
+	pu, _ := url.Parse(peerURL)
+	ec.AdvertisePeerUrls = []url.URL{*pu}
+	ec.InitialCluster = ec.InitialClusterFromName(ec.Name)
+	ec.EnableGRPCGateway = false
+
+	// With one member the election is a formality; short ticks make the
+	// member lead, and so serve, sooner after every start.
+	ec.TickMs = 10
+	ec.ElectionMs = 100
+
+	ec.AutoCompactionMode = embed.CompactorModePeriodic
+	ec.AutoCompactionRetention = cfg.CompactionRetention.String()
+	ec.QuotaBackendBytes = cfg.QuotaBackendBytes
+	ec.UnsafeNoFsync = cfg.UnsafeNoFsync
+	return ec, nil
+}
+
+// startEmbedded starts the member that ec describes and waits until it
+// serves.
+func startEmbedded(ctx context.Context, ec *embed.Config) (*embed.Etcd, error) {
+	dir := ec.Dir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("etcdstore: data dir: %w", err)
+	}
+	e, err := embed.StartEtcd(ec)
+	if err != nil {
+		return nil, fmt.Errorf("etcdstore: start embedded etcd in %s: %w", dir, err)
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+		return e, nil
+	case err := <-e.Err():
+		e.Close()
+		return nil, fmt.Errorf("etcdstore: embedded etcd in %s: %w", dir, errors.Join(errors.New("stopped before serving"), err))
+	case <-ctx.Done():
+		e.Close()
+		return nil, fmt.Errorf("etcdstore: embedded etcd in %s: %w", dir, ctx.Err())
+	}
+}
