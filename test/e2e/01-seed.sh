@@ -20,7 +20,7 @@ check "register-task-definition revision" "1" "$(jq -r .taskDefinition.revision 
 check "register-task-definition arn" "arn:aws:ecs:us-east-1:123456789012:task-definition/pictshare:1" \
   "$(jq -r .taskDefinition.taskDefinitionArn <<<"$out")"
 check "register-task-definition status" "ACTIVE" "$(jq -r .taskDefinition.status <<<"$out")"
-check "register-task-definition compatibilities" '["EC2","FARGATE"]' "$(jq -c .taskDefinition.compatibilities <<<"$out")"
+check "register-task-definition is FARGATE-compatible" "true" "$(jq '.taskDefinition.compatibilities | index("FARGATE") != null' <<<"$out")"
 check "register-task-definition registeredBy" "arn:aws:iam::123456789012:root" "$(jq -r .taskDefinition.registeredBy <<<"$out")"
 check "container defaults: essential, cpu, hostPort" "true 0 80" \
   "$(jq -r '.taskDefinition.containerDefinitions[0] | "\(.essential) \(.cpu) \(.portMappings[0].hostPort)"' <<<"$out")"

@@ -29,19 +29,21 @@ expect_error() {
 # start_server DATA_DIR: starts berth on a free loopback port, exports the
 # aws CLI environment, sets BERTH_PID.
 start_server() {
-  local data_dir=$1 fifo line
+  local data_dir=$1 fifo line fd
   fifo=$(mktemp -u)
   mkfifo "$fifo"
   "$BERTH_BIN" server --listen 127.0.0.1:0 --data-dir "$data_dir" --log-level warn >"$fifo" 2>>"$data_dir.log" &
   BERTH_PID=$!
-  if ! read -r -t 60 line <"$fifo"; then
+  exec {fd}<"$fifo"
+  rm -f "$fifo"
+  if ! read -r -t 60 line <&"$fd"; then
     echo "berth server did not start; log:" >&2
     cat "$data_dir.log" >&2
     exit 1
   fi
   # keep draining stdout so the server never blocks on it
-  cat "$fifo" >/dev/null &
-  rm -f "$fifo"
+  cat <&"$fd" >/dev/null &
+  exec {fd}<&-
   eval "$line"
   export AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION
 }

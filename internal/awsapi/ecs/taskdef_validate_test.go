@@ -163,7 +163,9 @@ func TestValidateTaskDefinition(t *testing.T) {
 		// Volumes.
 		{"volume name blank", func(in *ecstypes.RegisterTaskDefinitionRequest) { in.Volumes = append(in.Volumes, ecstypes.Volume{}) }, clientExc, "Volume.name should not be null or empty."},
 		{"volume name invalid", func(in *ecstypes.RegisterTaskDefinitionRequest) { in.Volumes[0].Name = "shared/data" }, clientExc, "Volume.name contains invalid characters: 'shared/data'"},
-		{"volume name duplicate", func(in *ecstypes.RegisterTaskDefinitionRequest) { in.Volumes = append(in.Volumes, ecstypes.Volume{Name: "shared"}) }, clientExc, "Volume names must be unique within a Task Definition: 'shared'"},
+		{"volume name duplicate", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			in.Volumes = append(in.Volumes, ecstypes.Volume{Name: "shared"})
+		}, clientExc, "Volume names must be unique within a Task Definition: 'shared'"},
 		{"efs volume without file system", func(in *ecstypes.RegisterTaskDefinitionRequest) {
 			in.Volumes[0].EfsVolumeConfiguration = &ecstypes.EFSVolumeConfiguration{}
 		}, clientExc, "Invalid volume 'shared'. 'efsVolumeConfiguration.fileSystemId' should not be null or empty."},
@@ -182,7 +184,9 @@ func TestValidateTaskDefinition(t *testing.T) {
 		{"image too long", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).Image = "nginx:" + strings.Repeat("a", 250) }, clientExc, "Invalid 'image' setting for container 'web'. Image references are limited to 255 characters."},
 		{"image with whitespace", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).Image = "nginx latest" }, clientExc, "Invalid 'image' setting for container 'web'. Image references cannot contain whitespace."},
 		{"container cpu negative", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).Cpu = -1 }, clientExc, "Invalid 'cpu' setting for container 'web'"},
-		{"container memory below 6 MiB", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).Memory, web(in).MemoryReservation = new(int32(4)), nil }, clientExc, "Invalid 'memory' setting for container 'web'. The minimum is 6 MiB."},
+		{"container memory below 6 MiB", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			web(in).Memory, web(in).MemoryReservation = new(int32(4)), nil
+		}, clientExc, "Invalid 'memory' setting for container 'web'. The minimum is 6 MiB."},
 		{"container memoryReservation zero", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).MemoryReservation = new(int32(0)) }, clientExc, "Invalid 'memoryReservation' setting for container 'web'"},
 		{"memoryReservation above memory", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).MemoryReservation = new(int32(800)) }, clientExc, "Invalid setting for container 'web'. 'memory' must be greater than or equal to 'memoryReservation'."},
 		{"negative startTimeout", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).StartTimeout = new(int32(-1)) }, clientExc, "Invalid 'startTimeout' setting for container 'web'"},
@@ -227,14 +231,22 @@ func TestValidateTaskDefinition(t *testing.T) {
 		{"health check timeout too long", func(in *ecstypes.RegisterTaskDefinitionRequest) { content(in).HealthCheck.Timeout = new(int32(121)) }, clientExc, "Health check timeout must be less than or equal to the maximum allowed value 120"},
 		{"health check retries zero", func(in *ecstypes.RegisterTaskDefinitionRequest) { content(in).HealthCheck.Retries = new(int32(0)) }, clientExc, "Health check retries must be greater than or equal to the minimum allowed value 1"},
 		{"health check retries eleven", func(in *ecstypes.RegisterTaskDefinitionRequest) { content(in).HealthCheck.Retries = new(int32(11)) }, clientExc, "Health check retries must be less than or equal to the maximum allowed value 10 for container 'content'"},
-		{"health check startPeriod too long", func(in *ecstypes.RegisterTaskDefinitionRequest) { content(in).HealthCheck.StartPeriod = new(int32(301)) }, clientExc, "Health check startPeriod must be less than or equal to the maximum allowed value 300"},
+		{"health check startPeriod too long", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			content(in).HealthCheck.StartPeriod = new(int32(301))
+		}, clientExc, "Health check startPeriod must be less than or equal to the maximum allowed value 300"},
 
 		// Log configuration.
 		{"log driver blank", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).LogConfiguration.LogDriver = "" }, clientExc, "Invalid log configuration for container 'web'. 'logDriver' should not be null or empty."},
 		{"log driver unknown", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).LogConfiguration.LogDriver = "loki" }, clientExc, "Invalid log driver 'loki' for container 'web'"},
-		{"awslogs without region", func(in *ecstypes.RegisterTaskDefinitionRequest) { delete(web(in).LogConfiguration.Options, "awslogs-region") }, clientExc, "Log driver awslogs requires options: awslogs-region, awslogs-group"},
-		{"awslogs without group", func(in *ecstypes.RegisterTaskDefinitionRequest) { delete(web(in).LogConfiguration.Options, "awslogs-group") }, clientExc, "Log driver awslogs requires options: awslogs-region, awslogs-group"},
-		{"awslogs unknown option", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).LogConfiguration.Options["awslogs-stream-prefx"] = "web" }, clientExc, "Unknown log option 'awslogs-stream-prefx' for log driver awslogs"},
+		{"awslogs without region", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			delete(web(in).LogConfiguration.Options, "awslogs-region")
+		}, clientExc, "Log driver awslogs requires options: awslogs-region, awslogs-group"},
+		{"awslogs without group", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			delete(web(in).LogConfiguration.Options, "awslogs-group")
+		}, clientExc, "Log driver awslogs requires options: awslogs-region, awslogs-group"},
+		{"awslogs unknown option", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			web(in).LogConfiguration.Options["awslogs-stream-prefx"] = "web"
+		}, clientExc, "Unknown log option 'awslogs-stream-prefx' for log driver awslogs"},
 		{"log mode unknown", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).LogConfiguration.Options["mode"] = "async" }, clientExc, "Log option 'mode' must be blocking or non-blocking, not 'async'."},
 		{"log max-buffer-size malformed", func(in *ecstypes.RegisterTaskDefinitionRequest) {
 			web(in).LogConfiguration.Options["mode"] = "non-blocking"
@@ -269,8 +281,12 @@ func TestValidateTaskDefinition(t *testing.T) {
 			content(in).PortMappings = []ecstypes.PortMapping{{ContainerPort: new(int32(8080)), Name: "http"}}
 		}, clientExc, "Port mapping names must be unique within a Task Definition: 'http'"},
 		{"containerPort missing", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).PortMappings[0].ContainerPort = nil }, clientExc, "Invalid 'containerPort' setting for container 'web'."},
-		{"containerPort zero", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).PortMappings[0].ContainerPort = new(int32(0)) }, clientExc, "Invalid 'containerPort' setting for container 'web'."},
-		{"containerPort too large", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).PortMappings[0].ContainerPort = new(int32(65536)) }, clientExc, "Invalid 'containerPort' setting for container 'web'."},
+		{"containerPort zero", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			web(in).PortMappings[0].ContainerPort = new(int32(0))
+		}, clientExc, "Invalid 'containerPort' setting for container 'web'."},
+		{"containerPort too large", func(in *ecstypes.RegisterTaskDefinitionRequest) {
+			web(in).PortMappings[0].ContainerPort = new(int32(65536))
+		}, clientExc, "Invalid 'containerPort' setting for container 'web'."},
 		{"hostPort out of range", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).PortMappings[0].HostPort = new(int32(70000)) }, clientExc, "Invalid 'hostPort' setting for container 'web'."},
 		{"hostPort differs in awsvpc", func(in *ecstypes.RegisterTaskDefinitionRequest) { web(in).PortMappings[0].HostPort = new(int32(8080)) }, clientExc, "When networkMode=awsvpc, the host ports and container ports in port mappings must match."},
 		{"hostPort differs in host mode", func(in *ecstypes.RegisterTaskDefinitionRequest) {

@@ -103,6 +103,13 @@ func TestDecode(t *testing.T) {
 			Nested:     [][]string{{"a", "b"}, {"c"}},
 			Self:       &Tagged{Items: []string{"inner"}, Self: &Tagged{Flat: []string{"innermost"}}},
 		}},
+		{"renamed", &Renamed{}, &Renamed{
+			Event: "ev", Other: "evt",
+			Epoch:   shape.NewTime(time.Unix(1700000000, 0)),
+			EpochMs: ptr(time.Unix(1700000000, 250e6).UTC()),
+			HTTP:    ptr(time.Unix(1700000000, 0).UTC()),
+			ISO:     shape.NewTime(time.Unix(1700000000, 123e6)),
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.form, func(t *testing.T) {

@@ -9,10 +9,12 @@
 //
 //	json:"Name,omitzero"        wire name (member name, or its locationName);
 //	                            omitzero drops a zero value from responses
+//	wireName:"Name"             wire name, when the json key could not be it
 //	locationName:"member"       list fields: the list member's name
 //	flattened:"true"            list and map fields: no wrapper element
 //	keyLocationName:"key"       map fields: the entry key's name
 //	valueLocationName:"value"   map fields: the entry value's name
+//	timestampFormat:"…"         unixTimestamp or rfc822 instead of ISO 8601
 //
 // Request parameters, as botocore's QuerySerializer writes them:
 //

@@ -157,7 +157,9 @@ func appendElement(b []byte, ti *typeInfo, f *field, v reflect.Value, name strin
 		return appendMap(b, ti, f, v, name)
 	}
 	b, mark := appendOpen(b, name)
-	if b, err = appendScalar(b, ti, v); err != nil {
+	if f.timeFormat != "" && f.timeFormat != "iso8601" && isTime(ti) {
+		b = appendTimeFormat(b, timeOf(ti, v), f.timeFormat)
+	} else if b, err = appendScalar(b, ti, v); err != nil {
 		return b, err
 	}
 	return appendClose(b, name, mark), nil

@@ -109,6 +109,13 @@ func TestWriteResponse(t *testing.T) {
 			Nested:     [][]string{{"a", "b"}, {}},
 			Self:       &Tagged{Items: []string{}, Self: &Tagged{}},
 		}},
+		{"renamed", "Renamed", "urn:x", &Renamed{
+			Event: "ev", Other: "evt",
+			Epoch:   shape.NewTime(time.Unix(1700000000, 0)),
+			EpochMs: ptr(time.Unix(1700000000, 250e6)),
+			HTTP:    ptr(time.Unix(1700000000, 0)),
+			ISO:     shape.NewTime(time.Unix(1700000000, 123e6)),
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

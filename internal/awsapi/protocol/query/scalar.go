@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"math"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -91,11 +92,14 @@ func numError(err error) error {
 }
 
 // parseTime parses a time.Time member: ISO 8601 as botocore and the Go SDK
-// send it (fractional seconds and offsets optional) or, for members
-// modelled as epoch-seconds, a number of seconds. (shape.Time parses itself,
+// send it (fractional seconds and offsets optional), an HTTP date, or
+// epoch seconds, for members whose timestampFormat says so. (shape.Time parses itself,
 // accepting more forms.)
 func parseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := http.ParseTime(s); err == nil {
 		return t.UTC(), nil
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
@@ -129,6 +133,37 @@ func appendScalar(b []byte, ti *typeInfo, v reflect.Value) ([]byte, error) {
 		return appendText(b, v)
 	}
 	return b, errors.New("query: " + ti.typ.String() + " is not a scalar")
+}
+
+// isTime reports whether ti is a timestamp: time.Time, or a text type
+// embedding it (shape.Time).
+func isTime(ti *typeInfo) bool {
+	return ti.kind == kindTime || ti.kind == kindText && ti.timestamp
+}
+
+// timeOf returns the time.Time in v, of a type isTime accepts.
+func timeOf(ti *typeInfo, v reflect.Value) time.Time {
+	if ti.kind == kindText {
+		v = v.Field(0)
+	}
+	return v.Interface().(time.Time)
+}
+
+// appendTimeFormat appends t in a timestampFormat trait's format:
+// "unixTimestamp" (epoch seconds, milliseconds when there are any) or
+// "rfc822" (an HTTP date).
+func appendTimeFormat(b []byte, t time.Time, format string) []byte {
+	switch format {
+	case "unixTimestamp":
+		ms := t.UnixMilli()
+		if ms%1000 == 0 {
+			return strconv.AppendInt(b, ms/1000, 10)
+		}
+		return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
+	case "rfc822":
+		return t.UTC().AppendFormat(b, http.TimeFormat)
+	}
+	return t.UTC().AppendFormat(b, timeFormat)
 }
 
 // appendText appends v's MarshalText, which may have either receiver.

@@ -178,14 +178,14 @@ func (b *builder) fillStruct(ti *typeInfo, t reflect.Type) error {
 		if !sf.IsExported() {
 			continue
 		}
-		name, opts, hasJSON := strings.Cut(sf.Tag.Get("json"), ",")
+		name, opts, comma := strings.Cut(sf.Tag.Get("json"), ",")
 		wire := sf.Tag.Get("wireName")
 		switch {
 		case wire != "":
 			// The json key could not be the wire name (two members
 			// share it in JSON); the generator records it here.
 			name = wire
-		case name == "-" && !hasJSON:
+		case name == "-" && !comma: // json:"-," names a field "-"
 			continue
 		case name == "":
 			name = sf.Name

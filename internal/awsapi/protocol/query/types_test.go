@@ -249,3 +249,14 @@ type Tagged struct {
 	Nested     [][]string           `json:"Nested,omitzero"`
 	Self       *Tagged              `json:"Self,omitzero"`
 }
+
+// Renamed has the generator's rarer tags: a wire name the json key could
+// not be, and timestamp formats.
+type Renamed struct {
+	Event   string      `json:"Event,omitzero" wireName:"Ev"`
+	Other   string      `json:"-" wireName:"Evt"`
+	Epoch   *shape.Time `json:"Epoch,omitzero" timestampFormat:"unixTimestamp"`
+	EpochMs *time.Time  `json:"EpochMs,omitzero" timestampFormat:"unixTimestamp"`
+	HTTP    *time.Time  `json:"HTTP,omitzero" timestampFormat:"rfc822"`
+	ISO     *shape.Time `json:"ISO,omitzero" timestampFormat:"iso8601"`
+}
