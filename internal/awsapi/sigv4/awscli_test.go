@@ -44,7 +44,9 @@ var cliCases = []cliCase{
 	{name: "lambda-list-functions", args: []string{"lambda", "list-functions", "--function-version", "ALL", "--page-size", "7"}},
 	{name: "eks-get-token", temp: true, args: []string{"eks", "get-token", "--cluster-name", "demo"}, presign: eksTokenRequest},
 	{name: "rds-db-auth-token", args: []string{"rds", "generate-db-auth-token", "--hostname", "db.example.com", "--port", "5432", "--username", "app user"},
-		presign: func(t *testing.T, out []byte) []byte { return getRequest(t, "https://"+strings.TrimSpace(string(out)), nil) }},
+		presign: func(t *testing.T, out []byte) []byte {
+			return getRequest(t, "https://"+strings.TrimSpace(string(out)), nil)
+		}},
 	{name: "s3-presign", args: []string{"s3", "presign", "s3://my-bucket/dir/key with space+plus.txt", "--expires-in", "600"},
 		presign: func(t *testing.T, out []byte) []byte { return getRequest(t, strings.TrimSpace(string(out)), nil) }},
 }
@@ -134,9 +136,18 @@ func TestAWSCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the aws CLI; skipped in -short mode")
 	}
+	// A shim (pyenv, say) can be on PATH without a working CLI behind it.
+	if out, err := exec.Command(aws, "--version").CombinedOutput(); err != nil {
+		t.Skipf("aws CLI does not run: %v\n%s", err, out)
+	}
 	record := os.Getenv("BERTH_SIGV4_RECORD") == "1"
 	addr, requests := rawServer(t)
 	cfgDir := t.TempDir()
+	// In us-east-1 the CLI presigns S3 URLs with SigV2 unless told otherwise.
+	cfg := "[default]\ns3 =\n    signature_version = s3v4\n"
+	if err := os.WriteFile(filepath.Join(cfgDir, "config"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range cliCases {
 		t.Run(tc.name, func(t *testing.T) {
 			creds := permCreds

@@ -220,8 +220,6 @@ func appendTrimmed(buf []byte, v string) []byte {
 
 func lowerASCII(b []byte) {
 	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
+		b[i] = lowerByte(c)
 	}
 }

@@ -142,20 +142,20 @@ func (c *claim) parseHeader(r *http.Request, authz string) *Error {
 // parseQuery reads presigned-URL parameters.
 func (c *claim) parseQuery(rawQuery string) *Error {
 	c.presigned = true
-	params := [...]struct {
-		name string
-		dst  *string
-	}{
-		{"X-Amz-Algorithm", &c.algorithm},
-		{"X-Amz-Credential", &c.credential},
-		{"X-Amz-Signature", &c.signature},
-		{"X-Amz-SignedHeaders", &c.signedHeaders},
-		{"X-Amz-Date", &c.amzDate},
-	}
+	c.algorithm = queryValue(rawQuery, "X-Amz-Algorithm")
+	c.credential = queryValue(rawQuery, "X-Amz-Credential")
+	c.signature = queryValue(rawQuery, "X-Amz-Signature")
+	c.signedHeaders = queryValue(rawQuery, "X-Amz-SignedHeaders")
+	c.amzDate = queryValue(rawQuery, "X-Amz-Date")
 	var missing []string
-	for _, p := range params {
-		*p.dst = queryValue(rawQuery, p.name)
-		if *p.dst == "" {
+	for _, p := range [...]struct{ name, val string }{
+		{"X-Amz-Algorithm", c.algorithm},
+		{"X-Amz-Credential", c.credential},
+		{"X-Amz-Signature", c.signature},
+		{"X-Amz-SignedHeaders", c.signedHeaders},
+		{"X-Amz-Date", c.amzDate},
+	} {
+		if p.val == "" {
 			missing = append(missing, p.name)
 		}
 	}
@@ -202,6 +202,13 @@ func (c *claim) checkForm(r *http.Request) *Error {
 	if !headerListed(c.signedHeaders, "host") {
 		return newError(KindBadSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
+	// Every client sends the list sorted and without repeats, as the spec
+	// says. Insisting on it also bounds the canonical request: a list
+	// naming one large header thousands of times would otherwise make it
+	// thousands of times larger than the request.
+	if !sortedUnique(c.signedHeaders) {
+		return newError(KindIncomplete, "SignedHeaders must list header names sorted and without repeats.")
+	}
 	if c.algorithm != algorithm {
 		return errorf(KindIncomplete, "Unsupported AWS 'algorithm': '%s' (only %s for now).", c.algorithm, algorithm)
 	}
@@ -227,9 +234,10 @@ func (c *claim) checkForm(r *http.Request) *Error {
 	}
 	// X-Amz-Target picks the operation of a JSON service but is outside
 	// the body's hash; unsigned, a captured request could be replayed as
-	// another operation. Every AWS SDK signs it, so requiring it costs
-	// nothing.
-	if !c.presigned && len(r.Header["X-Amz-Target"]) > 0 && !headerListed(c.signedHeaders, "x-amz-target") {
+	// another operation, and a presigned URL handed out as proof of
+	// identity (an EKS token) could be sent with one to act as its signer.
+	// Every AWS SDK signs it, so requiring it costs nothing.
+	if len(r.Header["X-Amz-Target"]) > 0 && !headerListed(c.signedHeaders, "x-amz-target") {
 		return newError(KindIncomplete, "The request signature does not conform to AWS standards. Header(s) not signed: x-amz-target.")
 	}
 	return nil
@@ -259,6 +267,39 @@ func (c *claim) splitCredential() *Error {
 
 func errBadCredential(cred string) *Error {
 	return errorf(KindIncomplete, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", cred)
+}
+
+// sortedUnique reports whether the ';'-separated names in list are in
+// strictly increasing order, ignoring ASCII case.
+func sortedUnique(list string) bool {
+	prev, rest, _ := strings.Cut(list, ";")
+	for rest != "" {
+		var name string
+		name, rest, _ = strings.Cut(rest, ";")
+		if compareFold(prev, name) >= 0 {
+			return false
+		}
+		prev = name
+	}
+	return true
+}
+
+// compareFold compares a and b as if both were lowercase ASCII.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := lowerByte(a[i]), lowerByte(b[i])
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	return len(a) - len(b)
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // headerListed reports whether the SignedHeaders list names header (given

@@ -124,8 +124,11 @@ func TestSDKClients(t *testing.T) {
 			service: "ecs",
 		},
 		{
-			name:    "sts GetCallerIdentity (awsQuery)",
-			call:    func() error { _, err := stsClient(tempCreds).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err },
+			name: "sts GetCallerIdentity (awsQuery)",
+			call: func() error {
+				_, err := stsClient(tempCreds).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				return err
+			},
 			service: "sts",
 		},
 		{

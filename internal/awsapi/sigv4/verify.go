@@ -41,7 +41,8 @@ type Verifier struct {
 	keys keyCache
 }
 
-// Result describes a verified request.
+// Result describes a verified request. Its strings share memory with the
+// request's headers; clone them to keep them past the request.
 type Result struct {
 	AccessKeyID string
 	Region      string // from the credential scope
@@ -98,14 +99,15 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 	// body's. Presigned S3 URLs never sign their payload.
 	declared := firstHeader(r.Header, "X-Amz-Content-Sha256")
 	var bodyHex [2 * sha256.Size]byte
+	payload := payloadHash{declared: declared, hex: &bodyHex}
 	bodyHashed := false
-	if declared == "" && !(c.presigned && c.service == "s3") {
+	switch {
+	case declared != "":
+	case c.presigned && c.service == "s3":
+		payload.declared = unsignedPayload
+	default:
 		hashBody(&bodyHex, body)
 		bodyHashed = true
-	}
-	payload := payloadHash{declared: declared, hex: &bodyHex}
-	if c.presigned && c.service == "s3" && declared == "" {
-		payload.declared = unsignedPayload
 	}
 
 	key := v.keys.signingKey(cred.SecretAccessKey, c.date, c.region, c.service)

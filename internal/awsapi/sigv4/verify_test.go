@@ -10,78 +10,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
-const (
-	ecsURL    = "https://ecs.us-east-1.amazonaws.com/"
-	ecsTarget = "AmazonEC2ContainerServiceV20141113.RunTask"
-)
-
-var ecsBody = []byte(`{"cluster":"default","taskDefinition":"web:3","count":1}`)
-
-// ecsRequest is a RunTask call as aws-sdk-go-v2 sends it, signed with
-// creds at at, as the server receives it.
-func ecsRequest(t testing.TB, creds aws.Credentials, at time.Time) (*http.Request, []byte) {
-	t.Helper()
-	r := clientRequest(t, http.MethodPost, ecsURL, ecsBody, map[string]string{
-		"Content-Type": "application/x-amz-json-1.1",
-		"X-Amz-Target": ecsTarget,
-	})
-	signHeader(t, r, ecsBody, creds, "ecs", "us-east-1", at)
-	return overWire(t, r)
-}
-
-// ecsWith returns a signed ECS request changed by mutate after it crossed
-// the wire.
-func ecsWith(mutate func(r *http.Request)) func(t testing.TB) (*http.Request, []byte) {
-	return func(t testing.TB) (*http.Request, []byte) {
-		r, body := ecsRequest(t, permCreds, signTime)
-		mutate(r)
-		return r, body
-	}
-}
-
-// replaceAuth rewrites part of the Authorization header.
-func replaceAuth(old, new string) func(r *http.Request) {
-	return func(r *http.Request) {
-		r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), old, new, 1))
-	}
-}
-
-// signed builds and header-signs an arbitrary request.
-func signed(method, url string, body []byte, hdr map[string]string, creds aws.Credentials, service, region string) func(t testing.TB) (*http.Request, []byte) {
-	return func(t testing.TB) (*http.Request, []byte) {
-		r := clientRequest(t, method, url, body, hdr)
-		signHeader(t, r, body, creds, service, region, signTime)
-		return overWire(t, r)
-	}
-}
-
-// presigned builds and presigns a GET.
-func presigned(url string, hdr map[string]string, creds aws.Credentials, service string, mutate func(r *http.Request)) func(t testing.TB) (*http.Request, []byte) {
-	return func(t testing.TB) (*http.Request, []byte) {
-		r := clientRequest(t, http.MethodGet, url, nil, hdr)
-		presign(t, r, nil, creds, service, "us-east-1", signTime)
-		sr, body := overWire(t, r)
-		if mutate != nil {
-			mutate(sr)
-		}
-		return sr, body
-	}
-}
-
-const stsPresignURL = "https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15"
-
+// TestVerify covers header-signed requests: credentials, session tokens,
+// the clock, tampering and malformed signatures.
 func TestVerify(t *testing.T) {
-	tests := []struct {
-		name  string
-		build func(t testing.TB) (*http.Request, []byte)
-		now   time.Time // signTime + 1 minute when zero
-		kind  Kind      // 0: the request verifies
-		msg   string    // part of the expected message
-		check func(t *testing.T, res Result)
-	}{
+	runVerifyCases(t, []verifyCase{
 		{
 			name:  "json POST",
 			build: func(t testing.TB) (*http.Request, []byte) { return ecsRequest(t, permCreds, signTime) },
@@ -252,6 +186,16 @@ func TestVerify(t *testing.T) {
 			kind:  KindBadSignature, msg: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
 		},
 		{
+			name:  "SignedHeaders unsorted",
+			build: ecsWith(replaceAuth("content-length;content-type", "content-type;content-length")),
+			kind:  KindIncomplete, msg: "SignedHeaders must list header names sorted",
+		},
+		{
+			name:  "SignedHeaders repeating a header",
+			build: ecsWith(replaceAuth(";x-amz-target", ";x-amz-target;x-amz-target")),
+			kind:  KindIncomplete, msg: "SignedHeaders must list header names sorted",
+		},
+		{
 			name:  "Authorization without spaces",
 			build: ecsWith(replaceAuth(", ", ",")),
 		},
@@ -313,193 +257,7 @@ func TestVerify(t *testing.T) {
 			},
 			kind: -1, msg: "store unavailable",
 		},
-		{
-			name: "escaped path",
-			build: signed(http.MethodPost, "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/my%20fn%2Bx%3Ay%2Fz/invocations?Qualifier=%241",
-				[]byte(`{}`), nil, permCreds, "lambda", "us-east-1"),
-		},
-		{
-			name: "path with spaces and unicode",
-			build: func(t testing.TB) (*http.Request, []byte) {
-				r := clientRequest(t, http.MethodGet, "https://example.amazonaws.com/", nil, nil)
-				r.URL.Path = "/a b/ünï/c'd(e)!*/"
-				signHeader(t, r, nil, permCreds, "execute-api", "us-east-1", signTime)
-				return overWire(t, r)
-			},
-		},
-		{
-			name:  "path with empty and dot segments, signed as sent",
-			build: signed(http.MethodGet, "https://example.amazonaws.com/a//b/./c/../d", nil, nil, permCreds, "execute-api", "us-east-1"),
-		},
-		{
-			name: "port in host",
-			build: signed(http.MethodPost, "http://127.0.0.1:8080/", ecsBody,
-				map[string]string{"X-Amz-Target": ecsTarget}, permCreds, "ecs", "us-east-1"),
-		},
-		{
-			name: "repeated header and runs of spaces",
-			build: func(t testing.TB) (*http.Request, []byte) {
-				r := clientRequest(t, http.MethodPost, ecsURL, ecsBody, map[string]string{"X-Amz-Target": ecsTarget})
-				r.Header.Add("X-Amz-Meta-Tags", "a   b  c")
-				r.Header.Add("X-Amz-Meta-Tags", "  second  ")
-				signHeader(t, r, ecsBody, permCreds, "ecs", "us-east-1", signTime)
-				return overWire(t, r)
-			},
-		},
-		{
-			name:  "declared payload hash",
-			build: signedWithPayload(bodyHash(ecsBody), ecsBody),
-		},
-		{
-			name:  "UNSIGNED-PAYLOAD",
-			build: signedWithPayload("UNSIGNED-PAYLOAD", ecsBody),
-		},
-		{
-			name:  "declared payload hash disagrees with body",
-			build: signedWithPayload(bodyHash([]byte("something else")), ecsBody),
-			kind:  KindPayloadHash, msg: "The provided 'x-amz-content-sha256' header does not match what was computed.",
-		},
-		{
-			name: "s3 path is not double-encoded",
-			build: func(t testing.TB) (*http.Request, []byte) {
-				r := clientRequest(t, http.MethodGet, "https://bucket.s3.amazonaws.com/key%20with%20space/%C3%BC.txt", nil,
-					map[string]string{"X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD"})
-				err := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).
-					SignHTTP(context.Background(), permCreds, r, "UNSIGNED-PAYLOAD", "s3", "us-east-1", signTime)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return overWire(t, r)
-			},
-		},
-		{
-			name:  "presigned",
-			build: presigned(stsPresignURL+"&X-Amz-Expires=60", nil, tempCreds, "sts", nil),
-			now:   signTime.Add(30 * time.Second),
-			check: func(t *testing.T, res Result) {
-				if !res.Presigned || res.Service != "sts" || res.AccessKeyID != tempKeyID {
-					t.Errorf("result = %+v", res)
-				}
-			},
-		},
-		{
-			name:  "presigned with a signed header, EKS style",
-			build: presigned(stsPresignURL+"&X-Amz-Expires=60", map[string]string{"x-k8s-aws-id": "demo"}, permCreds, "sts", nil),
-		},
-		{
-			name:  "presigned expired",
-			build: presigned(stsPresignURL+"&X-Amz-Expires=60", nil, permCreds, "sts", nil),
-			now:   signTime.Add(61 * time.Second),
-			kind:  KindPresignExpired, msg: "Request has expired",
-		},
-		{
-			name:  "presigned for an hour, used after 30 minutes",
-			build: presigned(stsPresignURL+"&X-Amz-Expires=3600", nil, permCreds, "sts", nil),
-			now:   signTime.Add(30 * time.Minute),
-		},
-		{
-			name:  "presigned without X-Amz-Expires, past the skew",
-			build: presigned(stsPresignURL, nil, permCreds, "sts", nil),
-			now:   signTime.Add(20 * time.Minute),
-			kind:  KindExpired, msg: "Signature expired",
-		},
-		{
-			name:  "presigned X-Amz-Expires over a week",
-			build: presigned(stsPresignURL+"&X-Amz-Expires=604801", nil, permCreds, "sts", nil),
-			kind:  KindIncomplete, msg: "X-Amz-Expires must be less than a week",
-		},
-		{
-			name: "presigned tampered",
-			build: presigned(stsPresignURL, nil, permCreds, "sts", func(r *http.Request) {
-				r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "GetCallerIdentity", "GetSessionToken", 1)
-			}),
-			kind: KindBadSignature, msg: msgBadSignature,
-		},
-		{
-			name: "presigned token stripped",
-			build: presigned(stsPresignURL, nil, tempCreds, "sts", func(r *http.Request) {
-				q := r.URL.Query()
-				q.Del("X-Amz-Security-Token")
-				r.URL.RawQuery = q.Encode()
-			}),
-			kind: KindBadSignature, msg: msgBadSignature,
-		},
-		{
-			name: "presigned without signature",
-			build: presigned(stsPresignURL, nil, permCreds, "sts", func(r *http.Request) {
-				q := r.URL.Query()
-				q.Del("X-Amz-Signature")
-				q.Del("X-Amz-Date")
-				r.URL.RawQuery = q.Encode()
-			}),
-			kind: KindIncomplete,
-			msg:  "AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include 'X-Amz-Date'. Re-examine the query-string parameters.",
-		},
-		{
-			name: "presigned and Authorization both",
-			build: presigned(stsPresignURL, nil, permCreds, "sts", func(r *http.Request) {
-				r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
-			}),
-			kind: KindIncomplete, msg: "Only one auth mechanism allowed",
-		},
-		{
-			name: "presigned s3",
-			build: func(t testing.TB) (*http.Request, []byte) {
-				r := clientRequest(t, http.MethodGet, "https://bucket.s3.amazonaws.com/dir/key%20x.txt?X-Amz-Expires=600", nil, nil)
-				u, _, err := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }).
-					PresignHTTP(context.Background(), permCreds, r, "UNSIGNED-PAYLOAD", "s3", "us-east-1", signTime)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return overWire(t, clientRequest(t, http.MethodGet, u, nil, nil))
-			},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r, body := tt.build(t)
-			now := tt.now
-			if now.IsZero() {
-				now = signTime.Add(time.Minute)
-			}
-			res, err := newVerifier(now).Verify(context.Background(), r, body)
-			switch {
-			case tt.kind == 0 && err != nil:
-				t.Fatalf("Verify: %v", err)
-			case tt.kind == 0:
-				if tt.check != nil {
-					tt.check(t, res)
-				}
-			case tt.kind < 0: // not a client error
-				var e *Error
-				if err == nil || errors.As(err, &e) || !strings.Contains(err.Error(), tt.msg) {
-					t.Fatalf("err = %v, want a non-*Error containing %q", err, tt.msg)
-				}
-			default:
-				e := wantError(t, err, tt.kind, tt.msg)
-				if e.Kind == KindBadSignature && e.Message == msgBadSignature && !strings.Contains(e.Detail, "StringToSign:\nAWS4-HMAC-SHA256\n") {
-					t.Errorf("detail = %q, want the canonical request and string to sign", e.Detail)
-				}
-				if res != (Result{}) {
-					t.Errorf("result = %+v on error", res)
-				}
-			}
-		})
-	}
-}
-
-// signedWithPayload signs an ECS request that declares X-Amz-Content-Sha256.
-func signedWithPayload(declared string, body []byte) func(t testing.TB) (*http.Request, []byte) {
-	return func(t testing.TB) (*http.Request, []byte) {
-		r := clientRequest(t, http.MethodPost, ecsURL, body, map[string]string{
-			"X-Amz-Target":         ecsTarget,
-			"X-Amz-Content-Sha256": declared,
-		})
-		if err := v4.NewSigner().SignHTTP(context.Background(), permCreds, r, declared, "ecs", "us-east-1", signTime); err != nil {
-			t.Fatal(err)
-		}
-		return overWire(t, r)
-	}
+	})
 }
 
 func TestVerifyDoesNotReadBody(t *testing.T) {

@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
+	"go.etcd.io/etcd/client/pkg/v3/fileutil"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 )
@@ -33,6 +35,7 @@ import (
 const (
 	memberName     = "berth"
 	socketName     = "etcd.sock"
+	lockName       = "berth.lock"
 	maxSocketPath  = 107 // sun_path is 108 bytes with the trailing NUL
 	peerURL        = "http://127.0.0.1:0"
 	loopbackClient = "http://127.0.0.1:0"
@@ -84,25 +87,52 @@ func embedConfig(cfg Config, lg *zap.Logger) (*embed.Config, error) {
 	return ec, nil
 }
 
+// member is a running embedded etcd and the lock on its data dir.
+type member struct {
+	etcd  *embed.Etcd
+	lock  *fileutil.LockedFile
+	quiet *atomic.Bool // the logger's switch; see newZapLogger
+}
+
+// stop stops the member and then releases its data dir.
+func (m *member) stop() {
+	m.quiet.Store(true)
+	m.etcd.Close()
+	m.lock.Close()
+}
+
 // startEmbedded starts the member that ec describes and waits until it
-// serves.
-func startEmbedded(ctx context.Context, ec *embed.Config) (*embed.Etcd, error) {
+// serves. quiet must be the switch of the logger in ec.
+//
+// It first locks the data dir: etcd itself would wait forever, deaf to
+// ctx, for a data dir that another store (in this process or another)
+// has open.
+func startEmbedded(ctx context.Context, ec *embed.Config, quiet *atomic.Bool) (*member, error) {
 	dir := ec.Dir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("etcdstore: data dir: %w", err)
 	}
+	lock, err := fileutil.TryLockFile(filepath.Join(dir, lockName), os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		if errors.Is(err, fileutil.ErrLocked) {
+			err = errors.New("in use by another store")
+		}
+		return nil, fmt.Errorf("etcdstore: data dir %s: %w", dir, err)
+	}
 	e, err := embed.StartEtcd(ec)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("etcdstore: start embedded etcd in %s: %w", dir, err)
 	}
+	m := &member{etcd: e, lock: lock, quiet: quiet}
 	select {
 	case <-e.Server.ReadyNotify():
-		return e, nil
+		return m, nil
 	case err := <-e.Err():
-		e.Close()
+		m.stop()
 		return nil, fmt.Errorf("etcdstore: embedded etcd in %s: %w", dir, errors.Join(errors.New("stopped before serving"), err))
 	case <-ctx.Done():
-		e.Close()
+		m.stop()
 		return nil, fmt.Errorf("etcdstore: embedded etcd in %s: %w", dir, ctx.Err())
 	}
 }

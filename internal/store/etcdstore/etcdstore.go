@@ -17,7 +17,6 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/namespace"
-	"go.etcd.io/etcd/server/v3/embed"
 	"go.etcd.io/etcd/server/v3/etcdserver/api/v3client"
 	"go.uber.org/zap"
 
@@ -30,7 +29,7 @@ type Store struct {
 	client *clientv3.Client
 	kv     clientv3.KV      // client.KV, within Config.Namespace
 	w      clientv3.Watcher // client.Watcher, within Config.Namespace
-	etcd   *embed.Etcd      // the embedded member; nil for a cluster
+	member *member          // the embedded member; nil for a cluster
 	log    *slog.Logger
 	quiet  *atomic.Bool // silences etcd while it shuts down
 
@@ -59,10 +58,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.etcd, err = startEmbedded(ctx, ec); err != nil {
+		if s.member, err = startEmbedded(ctx, ec, s.quiet); err != nil {
 			return nil, err
 		}
-		s.client = v3client.New(s.etcd.Server)
+		s.client = v3client.New(s.member.etcd.Server)
 	} else if s.client, err = dial(ctx, cfg, lg); err != nil {
 		return nil, err
 	}
@@ -100,10 +99,10 @@ func dial(ctx context.Context, cfg Config, lg *zap.Logger) (*clientv3.Client, er
 // etcdctl: a unix:// socket inside the data dir, or an http:// loopback
 // address with a port chosen at start. It is "" for an external cluster.
 func (s *Store) ClientURL() string {
-	if s.etcd == nil || len(s.etcd.Clients) == 0 {
+	if s.member == nil || len(s.member.etcd.Clients) == 0 {
 		return ""
 	}
-	addr := s.etcd.Clients[0].Addr()
+	addr := s.member.etcd.Clients[0].Addr()
 	if addr.Network() == "unix" {
 		return "unix://" + addr.String()
 	}
@@ -137,8 +136,8 @@ func (s *Store) Close() error {
 		if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
 			s.closeErr = fmt.Errorf("etcdstore: close client: %w", err)
 		}
-		if s.etcd != nil {
-			s.etcd.Close()
+		if s.member != nil {
+			s.member.stop()
 		}
 	})
 	return s.closeErr
