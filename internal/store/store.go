@@ -81,12 +81,23 @@ type Store interface {
 	// (else ErrConflict); with rev == 0 unconditionally. Deleting a missing
 	// key returns ErrNotFound.
 	Delete(ctx context.Context, key string, rev int64) error
-	// DeletePrefix removes every key under prefix and returns how many.
+	// DeletePrefix removes every key under prefix, all at one revision, and
+	// returns how many. It refuses the empty prefix rather than empty the
+	// store.
 	DeletePrefix(ctx context.Context, prefix string) (int64, error)
 	// Watch streams changes under prefix from revision fromRev (0 = now)
 	// until ctx ends; the channel is closed then. Events arrive in revision
-	// order.
+	// order; the keys one DeletePrefix removed share a revision.
+	//
+	// The channel also closes while ctx is alive when the store cannot go
+	// on: fromRev (or an event not yet delivered) has been compacted away,
+	// the backend lost its cluster, or the store was closed. A caller that
+	// still wants changes then lists again and watches from that listing's
+	// Revision+1, treating the listing as the new truth (a level-triggered
+	// controller simply resyncs). A watch from 0 may miss writes made while
+	// it is being set up; watch from a listing's revision to miss nothing.
 	Watch(ctx context.Context, prefix string, fromRev int64) <-chan Event
-	// Close releases the backend.
+	// Close ends every watch and releases the backend. It is safe to call
+	// more than once.
 	Close() error
 }

@@ -144,7 +144,7 @@ func (t Typed[T]) Mutate(ctx context.Context, key string, fn func(*T) error) (*T
 	for attempt := range mutateAttempts {
 		if attempt > 0 {
 			if err := backoff(ctx, attempt); err != nil {
-				return nil, 0, err
+				return nil, 0, fmt.Errorf("store: mutate %q: %w", key, err)
 			}
 		}
 		obj, err := t.S.Get(ctx, key)

@@ -77,7 +77,7 @@ func TestSigV4(t *testing.T) {
 		}, 400, "InvalidSignatureException"},
 		{"malformed authorization", srv.Secret, 0, func(r *http.Request) {
 			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
-		}, 400, "IncompleteSignature"},
+		}, 400, "IncompleteSignatureException"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -208,9 +208,7 @@ func (s *Service) ListAccountSettings(ctx context.Context, in *ecstypes.ListAcco
 		if err != nil {
 			return nil, err
 		}
-		for start < len(all) && all[start].Name <= after {
-			start++
-		}
+		start = slices.IndexFunc(all, func(s ecstypes.Setting) bool { return s.Name == after }) + 1
 	}
 	out := &ecstypes.ListAccountSettingsResponse{Settings: []ecstypes.Setting{}}
 	end := min(start+limit, len(all))
