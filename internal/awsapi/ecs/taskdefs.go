@@ -34,8 +34,10 @@ const (
 	taskDefDeleteInProgress = "DELETE_IN_PROGRESS"
 )
 
-func (s *Service) taskDefs() store.Typed[taskDefRecord] { return store.Typed[taskDefRecord]{S: s.store} }
-func (s *Service) families() store.Typed[familyRecord]  { return store.Typed[familyRecord]{S: s.store} }
+func (s *Service) taskDefs() store.Typed[taskDefRecord] {
+	return store.Typed[taskDefRecord]{S: s.store}
+}
+func (s *Service) families() store.Typed[familyRecord] { return store.Typed[familyRecord]{S: s.store} }
 
 func taskDefKey(sc scope, family string, rev int32) string {
 	return store.Key(kindTaskDef, sc.account, sc.region, family, fmt.Sprintf("%010d", rev))

@@ -70,6 +70,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	info := &protocol.RequestInfo{RequestID: protocol.NewRequestID()}
 	w.Header().Set("X-Amzn-RequestId", info.RequestID)
+	// SDKs correct their clock skew from the Date of responses.
+	w.Header().Set("Date", start.UTC().Format(http.TimeFormat))
 	rw := &responder{w: w, info: info}
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
@@ -152,7 +154,7 @@ func (g *Gateway) serve(ctx context.Context, r *http.Request, body []byte, rt *r
 	}
 	in := op.NewInput()
 	if err := rw.decode(body, in); err != nil {
-		return asClientError(err)
+		return g.toClientError(info, err)
 	}
 	ctx = protocol.WithRequest(ctx, info)
 	resource := "*"
@@ -181,11 +183,4 @@ func (g *Gateway) toClientError(info *protocol.RequestInfo, err error) *protocol
 	g.log.Error("operation failed", "request_id", info.RequestID, "service", info.Service,
 		"operation", info.Operation, "err", err)
 	return protocol.InternalError()
-}
-
-func asClientError(err error) *protocol.Error {
-	if e, ok := protocol.AsError(err); ok {
-		return e
-	}
-	return protocol.SerializationError("%v", err)
 }

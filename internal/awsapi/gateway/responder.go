@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,10 +37,12 @@ func (rw *responder) jsonContentType() string {
 func (rw *responder) decode(body []byte, in any) error {
 	switch rw.wire {
 	case protocol.AWSQuery:
-		if err := query.Decode(rw.form, in); err != nil {
+		err := query.Decode(rw.form, in)
+		var derr *query.DecodeError
+		if errors.As(err, &derr) {
 			return protocol.ValidationError("%v", err)
 		}
-		return nil
+		return err // nil, or a shape the codec can't handle: a server bug
 	default:
 		return protocol.DecodeJSON(body, in)
 	}

@@ -19,10 +19,12 @@ import (
 // The store talks to its member in-process (v3client), so no listener is
 // needed for berth itself. One client listener is kept for operators and
 // tools (etcdctl --endpoints=<Store.ClientURL>): a unix socket inside the
-// data dir, where the directory's 0700 mode keeps other users out, or,
-// when that path is too long for a socket address, an ephemeral port on
-// 127.0.0.1 picked by the kernel at every start. Nothing listens on the
-// fixed ports 2379/2380, so many stores (test servers) share one host.
+// data dir, mode 0600, so only its owner can connect; or, when that path
+// is too long for a socket address, an ephemeral port on 127.0.0.1 picked
+// by the kernel at every start, which any local user can reach (etcd has
+// no auth enabled here), so short data dirs are the ones to use outside
+// tests. Nothing listens on the fixed ports 2379/2380, so many stores
+// (test servers) share one host.
 //
 // There is no peer listener: a single member never receives peer traffic.
 // (A unix peer listener is not possible either: etcd keeps the advertised
@@ -125,6 +127,14 @@ func startEmbedded(ctx context.Context, ec *embed.Config, quiet *atomic.Bool) (*
 		return nil, fmt.Errorf("etcdstore: start embedded etcd in %s: %w", dir, err)
 	}
 	m := &member{etcd: e, lock: lock, quiet: quiet}
+	for _, l := range e.Clients {
+		if a := l.Addr(); a.Network() == "unix" {
+			if err := os.Chmod(a.String(), 0o600); err != nil {
+				m.stop()
+				return nil, fmt.Errorf("etcdstore: client socket: %w", err)
+			}
+		}
+	}
 	select {
 	case <-e.Server.ReadyNotify():
 		return m, nil

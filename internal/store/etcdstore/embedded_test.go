@@ -46,6 +46,7 @@ func TestRestartKeepsData(t *testing.T) {
 	if got, want := s.ClientURL(), "unix://"+filepath.Join(dir, socketName); got != want {
 		t.Errorf("ClientURL = %q, want %q", got, want)
 	}
+	wantMode(t, filepath.Join(dir, socketName), 0o600)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +55,17 @@ func TestRestartKeepsData(t *testing.T) {
 	obj, err := s.Get(t.Context(), "/k")
 	if err != nil || string(obj.Value) != "v" || obj.Revision != rev {
 		t.Fatalf("after restart Get = %+v, %v; want v at %d", obj, err, rev)
+	}
+}
+
+func wantMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != want {
+		t.Errorf("%s has mode %v, want %v", path, got, want)
 	}
 }
 
@@ -76,9 +88,7 @@ func TestLongDataDirListensOnLoopback(t *testing.T) {
 	if err != nil || u.Scheme != "http" || u.Hostname() != "127.0.0.1" || u.Port() == "0" || u.Port() == "2379" {
 		t.Fatalf("ClientURL = %q, want an ephemeral loopback port", s.ClientURL())
 	}
-	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("data dir: %v, %v; want mode 0700", fi.Mode(), err)
-	}
+	wantMode(t, dir, 0o700)
 	if _, err := s.Create(t.Context(), "/k", []byte("v")); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/store"
@@ -51,5 +52,21 @@ func TestClosedStore(t *testing.T) {
 	}
 	if _, ok := <-s.Watch(t.Context(), "/", 0); ok {
 		t.Error("Watch after Close delivered an event")
+	}
+}
+
+// Close ends every watch goroutine before it returns.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s := New()
+	for range 10 {
+		s.Watch(t.Context(), "/", 0)
+	}
+	if _, err := s.Create(t.Context(), "/k", nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines before, %d after Close", before, n)
 	}
 }
