@@ -94,8 +94,9 @@ type Store interface {
 	// the backend lost its cluster, or the store was closed. A caller that
 	// still wants changes then lists again and watches from that listing's
 	// Revision+1, treating the listing as the new truth (a level-triggered
-	// controller simply resyncs). A watch from 0 may miss writes made while
-	// it is being set up; watch from a listing's revision to miss nothing.
+	// controller simply resyncs). A watch from 0 sees the changes made
+	// after Watch returns; to see those made since a listing too, watch
+	// from its Revision+1.
 	Watch(ctx context.Context, prefix string, fromRev int64) <-chan Event
 	// Close ends every watch and releases the backend. It is safe to call
 	// more than once.

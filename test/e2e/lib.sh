@@ -64,3 +64,17 @@ summary() {
   echo "e2e: $PASSED passed, $FAILED failed"
   ((FAILED == 0))
 }
+
+# The CLI learned AWS_ENDPOINT_URL in v1.29 / v2.13. Older ones (Debian
+# bookworm ships 2.9) get the endpoint as a flag, so the scripts run on
+# either; with a current CLI they exercise the variable itself.
+aws_cli_reads_endpoint_env() {
+  local v major minor
+  v=$(command aws --version 2>&1 | sed -n 's|^aws-cli/\([0-9]*\)\.\([0-9]*\).*|\1 \2|p')
+  read -r major minor <<<"$v"
+  [[ $major == 1 && $minor -ge 29 ]] || [[ $major == 2 && $minor -ge 13 ]] || [[ $major -gt 2 ]]
+}
+if ! aws_cli_reads_endpoint_env; then
+  echo "note: $(command aws --version 2>&1 | cut -d' ' -f1) ignores AWS_ENDPOINT_URL; passing --endpoint-url" >&2
+  aws() { command aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
+fi

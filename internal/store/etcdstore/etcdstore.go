@@ -35,7 +35,8 @@ type Store struct {
 
 	mu      sync.Mutex
 	closed  bool
-	done    chan struct{} // closed by Close; ends watch goroutines
+	life    context.Context // canceled by Close; ends every watch
+	end     context.CancelFunc
 	watches sync.WaitGroup
 
 	closeOnce sync.Once
@@ -51,7 +52,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{log: cfg.Logger, quiet: new(atomic.Bool), done: make(chan struct{})}
+	s := &Store{log: cfg.Logger, quiet: new(atomic.Bool)}
+	s.life, s.end = context.WithCancel(context.Background())
 	lg := newZapLogger(cfg.Logger, s.quiet)
 	if cfg.DataDir != "" {
 		ec, err := embedConfig(cfg, lg)
@@ -126,8 +128,8 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		close(s.done)
 		s.mu.Unlock()
+		s.end()
 		s.watches.Wait()
 
 		s.quiet.Store(true)

@@ -19,31 +19,36 @@ import (
 func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) <-chan store.Event {
 	out := make(chan store.Event)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		close(out)
 		return out
 	}
-	// RequireLeader makes a member cut off from its cluster end the watch
-	// instead of silently delivering nothing.
+	s.watches.Add(1)
+	s.mu.Unlock()
+
+	// wctx ends with ctx or with the store. RequireLeader makes a member
+	// cut off from its cluster end the watch instead of going quiet.
 	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	stop := context.AfterFunc(s.life, cancel)
 	ops := []clientv3.OpOption{clientv3.WithPrefix()}
 	if fromRev > 0 {
 		ops = append(ops, clientv3.WithRev(fromRev))
 	}
+	// This returns once etcd has created the watch (or wctx ended).
 	wch := s.w.Watch(wctx, prefix, ops...)
-	s.watches.Add(1)
 	go func() {
 		defer s.watches.Done()
 		defer close(out)
+		defer stop()
 		defer cancel()
-		s.forward(ctx, wch, out, prefix)
+		s.forward(wctx, wch, out, prefix)
 	}()
 	return out
 }
 
 // forward converts etcd's watch responses into events on out until the
-// watch, ctx or the store ends.
+// watch or ctx ends.
 func (s *Store) forward(ctx context.Context, wch clientv3.WatchChan, out chan<- store.Event, prefix string) {
 	for {
 		var resp clientv3.WatchResponse
@@ -51,8 +56,6 @@ func (s *Store) forward(ctx context.Context, wch clientv3.WatchChan, out chan<- 
 		select {
 		case resp, ok = <-wch:
 		case <-ctx.Done():
-			return
-		case <-s.done:
 			return
 		}
 		if !ok {
@@ -74,8 +77,6 @@ func (s *Store) forward(ctx context.Context, wch clientv3.WatchChan, out chan<- 
 			select {
 			case out <- e:
 			case <-ctx.Done():
-				return
-			case <-s.done:
 				return
 			}
 		}
