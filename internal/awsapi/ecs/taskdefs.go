@@ -10,13 +10,23 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+	"github.com/berth-dev/berth/internal/awsapi/protocol"
+	"github.com/berth-dev/berth/internal/awsapi/shape"
 	"github.com/berth-dev/berth/internal/store"
 )
 
 // Task definitions are immutable documents, one record per revision under
-// /ecs-taskdef/<account>/<region>/<family>/<revision, zero-padded>. A family
-// record keeps the last revision handed out, so revision numbers are never
-// reused, even after every revision is deleted.
+// /ecs-taskdef/<account>/<region>/<family>/<revision, zero-padded>.
+//
+// The family record (/ecs-taskdef-family/…/<family>) is the index and the
+// authority on each revision's status: it keeps the last revision handed
+// out (revision numbers are never reused, even after every revision is
+// deleted) and, per live revision, its status and deregistration time.
+// Status changes are then one compare-and-swap on one key, listings read
+// only family records, and a document is written once. The order of writes
+// makes a crash harmless: a document is written before its revision enters
+// the index, and leaves the index before it is deleted, so the worst left
+// behind is a document no listing or lookup can reach.
 
 type taskDefRecord struct {
 	TaskDefinition ecstypes.TaskDefinition `json:"taskDefinition"`
@@ -24,8 +34,41 @@ type taskDefRecord struct {
 }
 
 type familyRecord struct {
-	Family       string `json:"family"`
-	LastRevision int32  `json:"lastRevision"`
+	Family       string          `json:"family"`
+	LastRevision int32           `json:"lastRevision"`
+	Revisions    []revisionEntry `json:"revisions,omitempty"` // live revisions, ascending
+}
+
+type revisionEntry struct {
+	Revision       int32       `json:"r"`
+	Status         string      `json:"s"`
+	DeregisteredAt *shape.Time `json:"d,omitempty"`
+}
+
+// entry returns the index entry of rev, or nil.
+func (f *familyRecord) entry(rev int32) *revisionEntry {
+	i, ok := slices.BinarySearchFunc(f.Revisions, rev, func(e revisionEntry, r int32) int { return cmp.Compare(e.Revision, r) })
+	if !ok {
+		return nil
+	}
+	return &f.Revisions[i]
+}
+
+// latestActive is the highest ACTIVE revision, or nil.
+func (f *familyRecord) latestActive() *revisionEntry {
+	for i := len(f.Revisions) - 1; i >= 0; i-- {
+		if f.Revisions[i].Status == taskDefActive {
+			return &f.Revisions[i]
+		}
+	}
+	return nil
+}
+
+// overlay applies the index's status to a stored document.
+func (e *revisionEntry) overlay(td ecstypes.TaskDefinition) *ecstypes.TaskDefinition {
+	td.Status = e.Status
+	td.DeregisteredAt = e.DeregisteredAt
+	return &td
 }
 
 const (
@@ -41,10 +84,6 @@ func (s *Service) families() store.Typed[familyRecord] { return store.Typed[fami
 
 func taskDefKey(sc scope, family string, rev int32) string {
 	return store.Key(kindTaskDef, sc.account, sc.region, family, fmt.Sprintf("%010d", rev))
-}
-
-func familyPrefix(sc scope, family string) string {
-	return store.Key(kindTaskDef, sc.account, sc.region, family) + "/"
 }
 
 func (sc scope) taskDefARN(family string, rev int32) string {
@@ -105,12 +144,24 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, in *ecstypes.Regis
 	if _, err := s.taskDefs().Create(ctx, taskDefKey(sc, in.Family, rev), rec); err != nil {
 		return nil, internal("storing task definition", err)
 	}
+	_, _, err = s.families().Mutate(ctx, familyKey(sc, in.Family), func(f *familyRecord) error {
+		i, _ := slices.BinarySearchFunc(f.Revisions, rev, func(e revisionEntry, r int32) int { return cmp.Compare(e.Revision, r) })
+		f.Revisions = slices.Insert(f.Revisions, i, revisionEntry{Revision: rev, Status: taskDefActive})
+		return nil
+	})
+	if err != nil {
+		return nil, internal("indexing task definition", err)
+	}
 	return &ecstypes.RegisterTaskDefinitionResponse{TaskDefinition: td, Tags: emptyTags(in.Tags)}, nil
+}
+
+func familyKey(sc scope, family string) string {
+	return store.Key(kindFamily, sc.account, sc.region, family)
 }
 
 // nextRevision hands out the family's next revision number.
 func (s *Service) nextRevision(ctx context.Context, sc scope, family string) (int32, error) {
-	key := store.Key(kindFamily, sc.account, sc.region, family)
+	key := familyKey(sc, family)
 	for {
 		rec, _, err := s.families().Mutate(ctx, key, func(f *familyRecord) error {
 			f.LastRevision++
@@ -132,37 +183,37 @@ func (s *Service) nextRevision(ctx context.Context, sc scope, family string) (in
 	}
 }
 
-// findTaskDef returns the record a reference names: an exact revision in
-// any status, or for a bare family its latest ACTIVE revision.
-func (s *Service) findTaskDef(ctx context.Context, sc scope, ref string) (*taskDefRecord, int64, error) {
+// findTaskDef returns the task definition a reference names, with its
+// tags: an exact revision in any status, or for a bare family its latest
+// ACTIVE revision.
+func (s *Service) findTaskDef(ctx context.Context, sc scope, ref string) (*ecstypes.TaskDefinition, []ecstypes.Tag, error) {
 	family, rev, err := sc.parseTaskDefRef(ref)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	if rev == 0 {
-		var latest *taskDefRecord
-		err := scan(ctx, s.taskDefs(), familyPrefix(sc, family), "", func(key string, r *taskDefRecord) bool {
-			if r.TaskDefinition.Status == taskDefActive {
-				latest = r
-			}
-			return true
-		})
-		if err != nil {
-			return nil, 0, internal("reading task definitions", err)
-		}
-		if latest == nil {
-			return nil, 0, clientError("Unable to describe task definition.")
-		}
-		return latest, 0, nil
-	}
-	r, storeRev, err := s.taskDefs().Get(ctx, taskDefKey(sc, family, rev))
+	notFound := clientError("Unable to describe task definition.")
+	f, _, err := s.families().Get(ctx, familyKey(sc, family))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, 0, clientError("Unable to describe task definition.")
+		return nil, nil, notFound
 	}
 	if err != nil {
-		return nil, 0, internal("reading task definition", err)
+		return nil, nil, internal("reading task definition family", err)
 	}
-	return r, storeRev, nil
+	e := f.latestActive()
+	if rev != 0 {
+		e = f.entry(rev)
+	}
+	if e == nil {
+		return nil, nil, notFound
+	}
+	r, _, err := s.taskDefs().Get(ctx, taskDefKey(sc, family, e.Revision))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, notFound
+	}
+	if err != nil {
+		return nil, nil, internal("reading task definition", err)
+	}
+	return e.overlay(r.TaskDefinition), r.Tags, nil
 }
 
 // DescribeTaskDefinition returns a task definition, with its tags when
@@ -171,45 +222,60 @@ func (s *Service) DescribeTaskDefinition(ctx context.Context, in *ecstypes.Descr
 	if in.TaskDefinition == "" {
 		return nil, missing("taskDefinition")
 	}
-	r, _, err := s.findTaskDef(ctx, scopeOf(ctx), in.TaskDefinition)
+	td, tags, err := s.findTaskDef(ctx, scopeOf(ctx), in.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}
-	out := &ecstypes.DescribeTaskDefinitionResponse{TaskDefinition: &r.TaskDefinition}
+	out := &ecstypes.DescribeTaskDefinitionResponse{TaskDefinition: td}
 	if slices.Contains(in.Include, "TAGS") {
-		out.Tags = emptyTags(r.Tags)
+		out.Tags = emptyTags(tags)
 	}
 	return out, nil
 }
 
+// exactRevision parses a reference that must name one revision.
+func (sc scope) exactRevision(ref string) (string, int32, error) {
+	family, rev, err := sc.parseTaskDefRef(ref)
+	if err == nil && rev == 0 {
+		err = clientError("Revision is missing from the task definition %q: specify family:revision or the full ARN.", ref)
+	}
+	return family, rev, err
+}
+
 // DeregisterTaskDefinition marks a revision INACTIVE: running tasks and
-// services keep it, new ones can't use it.
+// services keep it, new ones can't use it. Deregistering an INACTIVE
+// revision again changes nothing.
 func (s *Service) DeregisterTaskDefinition(ctx context.Context, in *ecstypes.DeregisterTaskDefinitionRequest) (*ecstypes.DeregisterTaskDefinitionResponse, error) {
 	sc := scopeOf(ctx)
 	if in.TaskDefinition == "" {
 		return nil, missing("taskDefinition")
 	}
-	family, rev, err := sc.parseTaskDefRef(in.TaskDefinition)
+	family, rev, err := sc.exactRevision(in.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}
-	if rev == 0 {
-		return nil, clientError("Revision is missing from the task definition %q: specify family:revision or the full ARN.", in.TaskDefinition)
-	}
-	r, _, err := s.taskDefs().Mutate(ctx, taskDefKey(sc, family, rev), func(r *taskDefRecord) error {
-		if r.TaskDefinition.Status == taskDefActive {
-			r.TaskDefinition.Status = taskDefInactive
-			r.TaskDefinition.DeregisteredAt = s.timestamp()
+	notFound := clientError("The specified task definition does not exist.")
+	f, _, err := s.families().Mutate(ctx, familyKey(sc, family), func(f *familyRecord) error {
+		e := f.entry(rev)
+		if e == nil {
+			return notFound
+		}
+		if e.Status == taskDefActive {
+			e.Status, e.DeregisteredAt = taskDefInactive, s.timestamp()
 		}
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, clientError("The specified task definition does not exist.")
+		return nil, notFound
 	}
 	if err != nil {
-		return nil, internal("deregistering task definition", err)
+		return nil, passClientError(err, "deregistering task definition")
 	}
-	return &ecstypes.DeregisterTaskDefinitionResponse{TaskDefinition: &r.TaskDefinition}, nil
+	r, _, err := s.taskDefs().Get(ctx, taskDefKey(sc, family, rev))
+	if err != nil {
+		return nil, internal("reading task definition", err)
+	}
+	return &ecstypes.DeregisterTaskDefinitionResponse{TaskDefinition: f.entry(rev).overlay(r.TaskDefinition)}, nil
 }
 
 // DeleteTaskDefinitions deletes INACTIVE revisions (at most 10 per call).
@@ -225,161 +291,74 @@ func (s *Service) DeleteTaskDefinitions(ctx context.Context, in *ecstypes.Delete
 	}
 	out := &ecstypes.DeleteTaskDefinitionsResponse{TaskDefinitions: []ecstypes.TaskDefinition{}, Failures: []ecstypes.Failure{}}
 	for _, ref := range in.TaskDefinitions {
-		fail := func(reason, detail string) {
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ref, Reason: reason, Detail: detail})
-		}
-		family, rev, err := sc.parseTaskDefRef(ref)
-		if err != nil || rev == 0 {
-			fail("The specified task definition identifier is invalid. Specify a valid name or ARN and try again.", "")
-			continue
-		}
-		key := taskDefKey(sc, family, rev)
-		r, storeRev, err := s.taskDefs().Get(ctx, key)
-		if errors.Is(err, store.ErrNotFound) {
-			fail("The specified task definition does not exist. Specify a valid account, family, revision and try again.", "")
-			continue
-		}
+		td, reason, err := s.deleteTaskDef(ctx, sc, ref)
 		if err != nil {
-			return nil, internal("reading task definition", err)
+			return nil, err
 		}
-		if r.TaskDefinition.Status == taskDefActive {
-			fail("The specified task definition is still in ACTIVE status. Please deregister the target and try again.", "")
+		if reason != "" {
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ref, Reason: reason})
 			continue
 		}
-		if err := s.taskDefs().Delete(ctx, key, storeRev); err != nil {
-			if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-				fail("The task definition changed while it was being deleted; try again.", "")
-				continue
-			}
-			return nil, internal("deleting task definition", err)
-		}
-		td := r.TaskDefinition
-		td.Status = taskDefDeleteInProgress
-		td.DeleteRequestedAt = s.timestamp()
-		out.TaskDefinitions = append(out.TaskDefinitions, td)
+		out.TaskDefinitions = append(out.TaskDefinitions, *td)
 	}
 	return out, nil
 }
 
-// taskDefSummary decodes only what listings need of a record.
-type taskDefSummary struct {
-	TaskDefinition struct {
-		TaskDefinitionArn string `json:"taskDefinitionArn"`
-		Family            string `json:"family"`
-		Revision          int32  `json:"revision"`
-		Status            string `json:"status"`
-	} `json:"taskDefinition"`
-}
-
-// summaries returns every revision whose family starts with prefix, sorted
-// by family then revision (AWS's order; store key order differs, since
-// "web-2/" sorts before "web/").
-func (s *Service) summaries(ctx context.Context, sc scope, prefix string) ([]taskDefSummary, error) {
-	var all []taskDefSummary
-	err := scan(ctx, store.Typed[taskDefSummary]{S: s.store}, store.Prefix(kindTaskDef, sc.account, sc.region)+prefix, "",
-		func(key string, r *taskDefSummary) bool {
-			all = append(all, *r)
-			return true
-		})
-	if err != nil {
-		return nil, internal("listing task definitions", err)
+// deleteTaskDef removes one INACTIVE revision: first from the index, then
+// its document. A non-empty reason is a per-item failure.
+func (s *Service) deleteTaskDef(ctx context.Context, sc scope, ref string) (*ecstypes.TaskDefinition, string, error) {
+	const (
+		invalid  = "The specified task definition identifier is invalid. Specify a valid name or ARN and try again."
+		notFound = "The specified task definition does not exist. Specify a valid account, family, revision and try again."
+		active   = "The specified task definition is still in ACTIVE status. Please deregister the target and try again."
+	)
+	family, rev, err := sc.parseTaskDefRef(ref)
+	if err != nil || rev == 0 {
+		return nil, invalid, nil
 	}
-	slices.SortFunc(all, func(a, b taskDefSummary) int {
-		return cmp.Or(cmp.Compare(a.TaskDefinition.Family, b.TaskDefinition.Family),
-			cmp.Compare(a.TaskDefinition.Revision, b.TaskDefinition.Revision))
+	var removed revisionEntry
+	reason := ""
+	_, _, err = s.families().Mutate(ctx, familyKey(sc, family), func(f *familyRecord) error {
+		e := f.entry(rev)
+		switch {
+		case e == nil:
+			reason = notFound
+		case e.Status == taskDefActive:
+			reason = active
+		default:
+			removed = *e
+			f.Revisions = slices.DeleteFunc(f.Revisions, func(e revisionEntry) bool { return e.Revision == rev })
+			return nil
+		}
+		return errReadOnly
 	})
-	return all, nil
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, notFound, nil
+	case errors.Is(err, errReadOnly):
+		return nil, reason, nil
+	case err != nil:
+		return nil, "", internal("deleting task definition", err)
+	}
+	key := taskDefKey(sc, family, rev)
+	r, _, err := s.taskDefs().Get(ctx, key)
+	if err != nil {
+		return nil, "", internal("reading task definition", err)
+	}
+	if err := s.taskDefs().Delete(ctx, key, 0); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, "", internal("deleting task definition", err)
+	}
+	td := removed.overlay(r.TaskDefinition)
+	td.Status = taskDefDeleteInProgress
+	td.DeleteRequestedAt = s.timestamp()
+	return td, "", nil
 }
 
-// ListTaskDefinitions lists task definition ARNs by family prefix and
-// status (ACTIVE by default), in family then revision order.
-func (s *Service) ListTaskDefinitions(ctx context.Context, in *ecstypes.ListTaskDefinitionsRequest) (*ecstypes.ListTaskDefinitionsResponse, error) {
-	sc := scopeOf(ctx)
-	limit, err := pageSize(in.MaxResults, defaultMaxResults)
-	if err != nil {
-		return nil, err
+// passClientError returns err as is when it is a client error, else wraps
+// it as an internal failure of what.
+func passClientError(err error, what string) error {
+	if _, ok := protocol.AsError(err); ok {
+		return err
 	}
-	status := cmp.Or(in.Status, taskDefActive)
-	if !slices.Contains(ecstypes.TaskDefinitionStatusValues, status) {
-		return nil, invalidParameter("Invalid status %q. Valid values: ACTIVE, INACTIVE, DELETE_IN_PROGRESS.", in.Status)
-	}
-	if in.Sort != "" && in.Sort != "ASC" && in.Sort != "DESC" {
-		return nil, invalidParameter("Invalid sort %q. Valid values: ASC, DESC.", in.Sort)
-	}
-	all, err := s.summaries(ctx, sc, in.FamilyPrefix)
-	if err != nil {
-		return nil, err
-	}
-	var arns []string
-	for _, r := range all {
-		if r.TaskDefinition.Status == status {
-			arns = append(arns, r.TaskDefinition.TaskDefinitionArn)
-		}
-	}
-	if in.Sort == "DESC" {
-		slices.Reverse(arns)
-	}
-	page, next, err := pageOf(arns, in.NextToken, limit)
-	if err != nil {
-		return nil, err
-	}
-	return &ecstypes.ListTaskDefinitionsResponse{TaskDefinitionArns: page, NextToken: next}, nil
-}
-
-// ListTaskDefinitionFamilies lists family names by prefix; status ACTIVE
-// keeps families with an ACTIVE revision, INACTIVE those without, and ALL
-// (the default) both.
-func (s *Service) ListTaskDefinitionFamilies(ctx context.Context, in *ecstypes.ListTaskDefinitionFamiliesRequest) (*ecstypes.ListTaskDefinitionFamiliesResponse, error) {
-	sc := scopeOf(ctx)
-	limit, err := pageSize(in.MaxResults, defaultMaxResults)
-	if err != nil {
-		return nil, err
-	}
-	status := cmp.Or(in.Status, "ALL")
-	if !slices.Contains(ecstypes.TaskDefinitionFamilyStatusValues, status) {
-		return nil, invalidParameter("Invalid status %q. Valid values: ACTIVE, INACTIVE, ALL.", in.Status)
-	}
-	all, err := s.summaries(ctx, sc, in.FamilyPrefix)
-	if err != nil {
-		return nil, err
-	}
-	active := map[string]bool{}
-	var names []string
-	for _, r := range all {
-		f := r.TaskDefinition.Family
-		if len(names) == 0 || names[len(names)-1] != f {
-			names = append(names, f)
-		}
-		if r.TaskDefinition.Status == taskDefActive {
-			active[f] = true
-		}
-	}
-	names = slices.DeleteFunc(names, func(f string) bool {
-		return status == "ACTIVE" && !active[f] || status == "INACTIVE" && active[f]
-	})
-	page, next, err := pageOf(names, in.NextToken, limit)
-	if err != nil {
-		return nil, err
-	}
-	return &ecstypes.ListTaskDefinitionFamiliesResponse{Families: page, NextToken: next}, nil
-}
-
-// pageOf cuts one page from an ordered list of unique strings; the token
-// names the last item of the previous page.
-func pageOf(items []string, token string, limit int) ([]string, string, error) {
-	start := 0
-	if token != "" {
-		after, err := decodeToken(token)
-		if err != nil {
-			return nil, "", err
-		}
-		start = slices.Index(items, after) + 1
-	}
-	end := min(start+limit, len(items))
-	page := append([]string{}, items[start:end]...)
-	next := ""
-	if end < len(items) {
-		next = encodeToken(items[end-1])
-	}
-	return page, next, nil
+	return internal(what, err)
 }

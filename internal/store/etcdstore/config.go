@@ -22,9 +22,9 @@ type Config struct {
 	// a directory of its own (such as <data-dir>/etcd). It is created with
 	// mode 0700 when missing.
 	DataDir string
-	// CompactionRetention is how much history the embedded member keeps
-	// for watches from past revisions; older revisions are compacted
-	// every such period. 0 means one hour.
+	// CompactionRetention is about how much history the embedded member
+	// keeps for watches from past revisions before compacting it away
+	// (etcd's periodic auto-compaction). 0 means one hour.
 	CompactionRetention time.Duration
 	// QuotaBackendBytes caps the embedded member's database; past it etcd
 	// refuses writes until space is freed. 0 means 4 GiB.

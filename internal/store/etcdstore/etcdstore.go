@@ -53,7 +53,6 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{log: cfg.Logger, quiet: new(atomic.Bool)}
-	s.life, s.end = context.WithCancel(context.Background())
 	lg := newZapLogger(cfg.Logger, s.quiet)
 	if cfg.DataDir != "" {
 		ec, err := embedConfig(cfg, lg)
@@ -72,6 +71,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.kv = namespace.NewKV(s.kv, cfg.Namespace)
 		s.w = namespace.NewWatcher(s.w, cfg.Namespace)
 	}
+	s.life, s.end = context.WithCancel(context.Background())
 	return s, nil
 }
 
