@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Config says which etcd to use: an external cluster (Endpoints) or an
-// embedded single member (DataDir). Exactly one of the two is set.
+// Config says which etcd to use: an external cluster (Endpoints) or, when
+// Endpoints is empty, an embedded single member (DataDir).
 type Config struct {
 	// Endpoints are the client URLs of an external etcd cluster, for
 	// example "https://10.0.0.1:2379" or "unix:///run/etcd.sock".
@@ -18,9 +18,9 @@ type Config struct {
 	// TLS, if set, is used to connect to Endpoints.
 	TLS *tls.Config
 
-	// DataDir holds an embedded etcd member's data. The store owns it: pass
-	// a directory of its own (such as <data-dir>/etcd). It is created with
-	// mode 0700 when missing.
+	// DataDir holds an embedded etcd member's data; it is ignored when
+	// Endpoints is set. The store owns it: pass a directory of its own
+	// (such as <data-dir>/etcd). It is created with mode 0700 when missing.
 	DataDir string
 	// CompactionRetention is about how much history the embedded member
 	// keeps for watches from past revisions before compacting it away
@@ -51,10 +51,9 @@ const (
 )
 
 func (c Config) withDefaults() (Config, error) {
-	switch {
-	case len(c.Endpoints) > 0 && c.DataDir != "":
-		return c, errors.New("etcdstore: config sets both Endpoints and DataDir")
-	case len(c.Endpoints) == 0 && c.DataDir == "":
+	if len(c.Endpoints) > 0 {
+		c.DataDir = ""
+	} else if c.DataDir == "" {
 		return c, errors.New("etcdstore: config sets neither Endpoints nor DataDir")
 	}
 	if c.DialTimeout <= 0 {

@@ -221,15 +221,23 @@ func TestQuietLifecycle(t *testing.T) {
 	}
 }
 
-func TestOpenConfig(t *testing.T) {
-	for name, cfg := range map[string]Config{
-		"neither": {},
-		"both":    {DataDir: t.TempDir(), Endpoints: []string{"http://127.0.0.1:1"}},
-	} {
-		if s, err := Open(t.Context(), cfg); err == nil {
-			s.Close()
-			t.Errorf("%s: Open succeeded", name)
-		}
+func TestOpenNeitherEndpointsNorDataDir(t *testing.T) {
+	if s, err := Open(t.Context(), Config{}); err == nil {
+		s.Close()
+		t.Fatal("Open succeeded")
+	}
+}
+
+// With Endpoints set, DataDir is ignored: no member starts there.
+func TestEndpointsWinOverDataDir(t *testing.T) {
+	member := openEmbedded(t, Config{})
+	dir := filepath.Join(t.TempDir(), "unused")
+	s := openEmbedded(t, Config{Endpoints: []string{member.ClientURL()}, DataDir: dir})
+	if s.ClientURL() != "" {
+		t.Errorf("a client of a cluster has ClientURL %q", s.ClientURL())
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("DataDir was touched: %v", err)
 	}
 }
 
