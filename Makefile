@@ -38,7 +38,7 @@ lint:
 	@scripts/staticcheck.sh
 
 bench: build
-	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench . -benchtime 5s ./test/bench/
+	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench . -benchtime 5s ./test/bench/ ./internal/scheduler/
 
 clean:
 	rm -rf bin
