@@ -121,6 +121,9 @@ func (s *Service) DescribeClusters(ctx context.Context, in *ecstypes.DescribeClu
 		if err != nil {
 			return nil, internal("reading cluster", err)
 		}
+		if c.RunningTasksCount, c.PendingTasksCount, _, err = s.clusterTaskCounts(ctx, sc, name); err != nil {
+			return nil, internal("counting tasks", err)
+		}
 		out.Clusters = append(out.Clusters, clusterView(c, in.Include))
 	}
 	return out, nil
@@ -277,12 +280,19 @@ func (s *Service) DeleteCluster(ctx context.Context, in *ecstypes.DeleteClusterR
 	if in.Cluster == "" {
 		return nil, missing("cluster")
 	}
+	sc := scopeOf(ctx)
+	if name, ok := sc.clusterName(in.Cluster); ok {
+		running, pending, stopping, err := s.clusterTaskCounts(ctx, sc, name)
+		if err != nil {
+			return nil, internal("counting tasks", err)
+		}
+		if running+pending+stopping > 0 {
+			return nil, clusterError(codeClusterContainsTasks, "The Cluster cannot be deleted while Tasks are active.")
+		}
+	}
 	c, err := s.mutateCluster(ctx, in.Cluster, func(c *ecstypes.Cluster) error {
 		if c.ActiveServicesCount > 0 {
 			return clusterError(codeClusterContainsServices, "The Cluster cannot be deleted while Services are active.")
-		}
-		if c.RunningTasksCount > 0 || c.PendingTasksCount > 0 {
-			return clusterError(codeClusterContainsTasks, "The Cluster cannot be deleted while Tasks are active.")
 		}
 		c.Status = clusterInactive
 		c.CapacityProviders, c.DefaultCapacityProviderStrategy = []string{}, []ecstypes.CapacityProviderStrategyItem{}

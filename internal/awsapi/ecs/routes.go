@@ -35,6 +35,10 @@ func (s *Service) Service() *protocol.Service {
 			protocol.Op("ecs", "TagResource", s.TagResource).WithResource(arnResource(func(in *ecstypes.TagResourceRequest) string { return in.ResourceArn })),
 			protocol.Op("ecs", "UntagResource", s.UntagResource).WithResource(arnResource(func(in *ecstypes.UntagResourceRequest) string { return in.ResourceArn })),
 			protocol.Op("ecs", "ListTagsForResource", s.ListTagsForResource).WithResource(arnResource(func(in *ecstypes.ListTagsForResourceRequest) string { return in.ResourceArn })),
+			protocol.Op("ecs", "RunTask", s.RunTask).WithResource(taskDefResource(func(in *ecstypes.RunTaskRequest) string { return in.TaskDefinition })),
+			protocol.Op("ecs", "StopTask", s.StopTask),
+			protocol.Op("ecs", "DescribeTasks", s.DescribeTasks),
+			protocol.Op("ecs", "ListTasks", s.ListTasks),
 			protocol.Op("ecs", "ListAccountSettings", s.ListAccountSettings),
 			protocol.Op("ecs", "PutAccountSetting", s.PutAccountSetting),
 			protocol.Op("ecs", "PutAccountSettingDefault", s.PutAccountSettingDefault),
@@ -58,4 +62,21 @@ func clusterResource[I any](ref func(*I) string) func(context.Context, any) stri
 // arnResource authorizes on an ARN the input carries.
 func arnResource[I any](arn func(*I) string) func(context.Context, any) string {
 	return func(_ context.Context, in any) string { return arn(in.(*I)) }
+}
+
+// taskDefResource authorizes on the task definition an input names, as IAM
+// does for ecs:RunTask.
+func taskDefResource[I any](ref func(*I) string) func(context.Context, any) string {
+	return func(ctx context.Context, in any) string {
+		sc := scopeOf(ctx)
+		r := ref(in.(*I))
+		family, rev, err := sc.parseTaskDefRef(r)
+		if err != nil {
+			return r
+		}
+		if rev == 0 {
+			return sc.arn("task-definition/" + family + ":*")
+		}
+		return sc.taskDefARN(family, rev)
+	}
 }

@@ -27,7 +27,7 @@ const (
 )
 
 // Kinds lists every store kind of this package.
-var Kinds = []string{kindCluster, kindTaskDef, kindFamily, kindSetting, kindClusterTag}
+var Kinds = []string{kindCluster, kindTaskDef, kindFamily, kindSetting, kindClusterTag, kindTask}
 
 // Service implements the ECS operations.
 type Service struct {

@@ -1,0 +1,85 @@
+// Package agentapi is the contract between the control plane and the node
+// agents: a node registers its capacity, watches the tasks assigned to it,
+// and reports what it observes. In single-machine mode the agent calls the
+// server's implementation in process; across hosts the same interface goes
+// over HTTP. The agent never reads the store.
+package agentapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+)
+
+// Node is one host's offer to run tasks.
+type Node struct {
+	ID               string `json:"id"`
+	AvailabilityZone string `json:"availabilityZone"`
+	CPU              int    `json:"cpu"`       // CPU units: cores × 1024
+	MemoryMiB        int    `json:"memoryMiB"` // less a reserve for the host
+}
+
+// TaskSpec is a task as the agent must run it: everything resolved at
+// RunTask time (the definition is a copy; deregistering it later changes
+// nothing for the task).
+type TaskSpec struct {
+	Account       string                  `json:"account"`
+	Region        string                  `json:"region"`
+	ClusterARN    string                  `json:"clusterArn"`
+	TaskARN       string                  `json:"taskArn"`
+	TaskID        string                  `json:"taskId"`
+	Definition    ecstypes.TaskDefinition `json:"definition"`
+	Overrides     *ecstypes.TaskOverride  `json:"overrides,omitempty"`
+	CPU           int                     `json:"cpu"`
+	MemoryMiB     int                     `json:"memoryMiB"`
+	EphemeralGiB  int                     `json:"ephemeralGiB"`
+	DesiredStatus string                  `json:"desiredStatus"` // RUNNING or STOPPED
+	// StopCode and StoppedReason are set with DesiredStatus STOPPED by
+	// StopTask, for the agent to report back once stopped.
+	StopCode      string `json:"stopCode,omitempty"`
+	StoppedReason string `json:"stoppedReason,omitempty"`
+}
+
+// ContainerState is what the agent observed of one container.
+type ContainerState struct {
+	Name         string `json:"name"`
+	LastStatus   string `json:"lastStatus"` // PENDING, RUNNING, STOPPED
+	RuntimeID    string `json:"runtimeId,omitempty"`
+	ImageDigest  string `json:"imageDigest,omitempty"`
+	ExitCode     *int32 `json:"exitCode,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+	HealthStatus string `json:"healthStatus,omitempty"` // HEALTHY, UNHEALTHY, UNKNOWN
+}
+
+// TaskState is what the agent observed of one task. Zero timestamps are
+// not yet reached; the server keeps the first value it is told.
+type TaskState struct {
+	TaskARN            string           `json:"taskArn"`
+	LastStatus         string           `json:"lastStatus"`
+	HealthStatus       string           `json:"healthStatus,omitempty"`
+	Containers         []ContainerState `json:"containers"`
+	PullStartedAt      time.Time        `json:"pullStartedAt,omitzero"`
+	PullStoppedAt      time.Time        `json:"pullStoppedAt,omitzero"`
+	StartedAt          time.Time        `json:"startedAt,omitzero"`
+	ConnectivityAt     time.Time        `json:"connectivityAt,omitzero"`
+	StoppingAt         time.Time        `json:"stoppingAt,omitzero"`
+	ExecutionStoppedAt time.Time        `json:"executionStoppedAt,omitzero"`
+	StoppedAt          time.Time        `json:"stoppedAt,omitzero"`
+	StopCode           string           `json:"stopCode,omitempty"`
+	StoppedReason      string           `json:"stoppedReason,omitempty"`
+}
+
+// API is what an agent may ask of the control plane.
+type API interface {
+	// RegisterNode records (or refreshes) a node's capacity.
+	RegisterNode(ctx context.Context, n Node) error
+	// WatchTasks sends the full set of tasks assigned to node that are not
+	// yet reported STOPPED, once at once and again on every change, until
+	// ctx ends. Level-triggered: a receiver reconciles against the latest
+	// set and may skip intermediate ones.
+	WatchTasks(ctx context.Context, nodeID string) (<-chan []TaskSpec, error)
+	// ReportTask records the agent's observation of a task. Reporting
+	// STOPPED releases the task's resources on the node.
+	ReportTask(ctx context.Context, nodeID string, st TaskState) error
+}

@@ -1,0 +1,164 @@
+package ecs
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// DescribeTasks describes up to 100 tasks of one cluster by id or ARN;
+// unknown ones are failures with reason MISSING.
+func (s *Service) DescribeTasks(ctx context.Context, in *ecstypes.DescribeTasksRequest) (*ecstypes.DescribeTasksResponse, error) {
+	sc := scopeOf(ctx)
+	if len(in.Tasks) == 0 {
+		return nil, missing("tasks")
+	}
+	if len(in.Tasks) > 100 {
+		return nil, invalidParameter("tasks can have at most 100 items.")
+	}
+	if err := s.requireCluster(ctx, sc, in.Cluster); err != nil {
+		return nil, err
+	}
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &ecstypes.DescribeTasksResponse{Tasks: []ecstypes.Task{}, Failures: []ecstypes.Failure{}}
+	for _, ref := range in.Tasks {
+		cluster, id, err := sc.taskRef(in.Cluster, ref)
+		if err != nil {
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ref, Reason: "MISSING"})
+			continue
+		}
+		rec, _, err := s.tasks().Get(ctx, taskKey(sc, cluster, id))
+		if errors.Is(err, store.ErrNotFound) {
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: sc.taskARN(cluster, id), Reason: "MISSING"})
+			continue
+		}
+		if err != nil {
+			return nil, internal("reading task", err)
+		}
+		t := rec.Task
+		if !withTags {
+			t.Tags = nil
+		}
+		out.Tasks = append(out.Tasks, t)
+	}
+	return out, nil
+}
+
+// requireCluster fails with ClusterNotFoundException unless the cluster
+// exists (ACTIVE or INACTIVE: stopped tasks of a deleted cluster stay
+// describable).
+func (s *Service) requireCluster(ctx context.Context, sc scope, ref string) error {
+	name, ok := sc.clusterName(ref)
+	if !ok {
+		return clusterNotFound()
+	}
+	_, _, err := s.clusters().Get(ctx, clusterKey(sc, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return clusterNotFound()
+	}
+	if err != nil {
+		return internal("reading cluster", err)
+	}
+	return nil
+}
+
+// taskSummary decodes only what filters need of a task record.
+type taskSummary struct {
+	Task struct {
+		TaskArn           string `json:"taskArn"`
+		TaskDefinitionArn string `json:"taskDefinitionArn"`
+		StartedBy         string `json:"startedBy"`
+		Group             string `json:"group"`
+		DesiredStatus     string `json:"desiredStatus"`
+		LastStatus        string `json:"lastStatus"`
+		LaunchType        string `json:"launchType"`
+	} `json:"task"`
+}
+
+// ListTasks lists task ARNs of a cluster, filtered as ECS filters them;
+// desiredStatus defaults to RUNNING.
+func (s *Service) ListTasks(ctx context.Context, in *ecstypes.ListTasksRequest) (*ecstypes.ListTasksResponse, error) {
+	sc := scopeOf(ctx)
+	limit, err := pageSize(in.MaxResults, defaultMaxResults)
+	if err != nil {
+		return nil, err
+	}
+	if in.ContainerInstance != "" {
+		return nil, invalidParameter("berth runs Fargate tasks only; containerInstance is not supported.")
+	}
+	if in.ServiceName != "" && (in.Family != "" || in.StartedBy != "") {
+		return nil, invalidParameter("serviceName can not be specified with family or startedBy.")
+	}
+	desired := cmp.Or(in.DesiredStatus, statusRunning)
+	if desired != statusRunning && desired != statusPending && desired != statusStopped {
+		return nil, invalidParameter("Invalid desiredStatus %q. Valid values: RUNNING, PENDING, STOPPED.", in.DesiredStatus)
+	}
+	if in.LaunchType != "" && !slices.Contains(ecstypes.LaunchTypeValues, in.LaunchType) {
+		return nil, invalidParameter("Invalid launchType %q.", in.LaunchType)
+	}
+	if err := s.requireCluster(ctx, sc, in.Cluster); err != nil {
+		return nil, err
+	}
+	cluster, _ := sc.clusterName(in.Cluster)
+	after, err := decodeToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := &ecstypes.ListTasksResponse{TaskArns: []string{}}
+	prefix := store.Prefix(kindTask, sc.account, sc.region) + cluster + "/"
+	var lastKey string
+	err = scan(ctx, store.Typed[taskSummary]{S: s.store}, prefix, after, func(key string, r *taskSummary) bool {
+		t := r.Task
+		switch {
+		case desired == statusPending && t.DesiredStatus == statusRunning && t.LastStatus == statusRunning,
+			desired != statusPending && t.DesiredStatus != desired,
+			desired == statusPending && t.DesiredStatus != statusRunning,
+			in.StartedBy != "" && t.StartedBy != in.StartedBy,
+			in.ServiceName != "" && t.Group != "service:"+in.ServiceName,
+			in.Family != "" && !taskDefFamilyIs(t.TaskDefinitionArn, in.Family),
+			in.LaunchType != "" && t.LaunchType != in.LaunchType && !(in.LaunchType == "FARGATE" && t.LaunchType == ""):
+			return true
+		}
+		if len(out.TaskArns) == limit {
+			out.NextToken = encodeToken(lastKey)
+			return false
+		}
+		out.TaskArns = append(out.TaskArns, t.TaskArn)
+		lastKey = key
+		return true
+	})
+	if err != nil {
+		return nil, internal("listing tasks", err)
+	}
+	return out, nil
+}
+
+func taskDefFamilyIs(arn, family string) bool {
+	_, rest, _ := strings.Cut(arn, ":task-definition/")
+	f, _, _ := strings.Cut(rest, ":")
+	return f == family
+}
+
+// clusterTaskCounts counts a cluster's tasks that are not yet STOPPED:
+// running (lastStatus RUNNING), pending (every earlier state) and stopping
+// (every later one).
+func (s *Service) clusterTaskCounts(ctx context.Context, sc scope, cluster string) (running, pending, stopping int32, err error) {
+	prefix := store.Prefix(kindTask, sc.account, sc.region) + cluster + "/"
+	err = scan(ctx, store.Typed[taskSummary]{S: s.store}, prefix, "", func(_ string, r *taskSummary) bool {
+		switch r.Task.LastStatus {
+		case statusRunning:
+			running++
+		case statusProvisioning, statusPending, statusActivating:
+			pending++
+		case statusDeactivating, statusStopping, statusDeprovision:
+			stopping++
+		}
+		return true
+	})
+	return running, pending, stopping, err
+}
