@@ -16,6 +16,8 @@ Usage:
   berth server [flags]       run the control plane and the API endpoint
   berth credentials [flags]  print the export line for the root access key
   berth reset [flags]        delete every resource of the default account (test workflows)
+  berth images load FILE     load an OCI or docker-archive image into this host's cache
+  berth images ls            list the images cached on this host
   berth version              print the version
 
 Run "berth <command> -h" for a command's flags.
@@ -34,6 +36,8 @@ func main() {
 		err = runCredentials(args)
 	case "reset":
 		err = runReset(args)
+	case "images":
+		err = runImages(args)
 	case "version", "--version", "-v":
 		fmt.Println("berth", version)
 	case "help", "-h", "--help":

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -21,6 +22,9 @@ func runServer(args []string) error {
 	region := fs.String("region", envDefault("BERTH_REGION", "us-east-1"), "default region printed for clients (env BERTH_REGION)")
 	logLevel := fs.String("log-level", envDefault("BERTH_LOG_LEVEL", "info"), "debug, info, warn or error (env BERTH_LOG_LEVEL)")
 	etcd := fs.String("etcd-endpoints", envDefault("BERTH_ETCD_ENDPOINTS", ""), "comma-separated external etcd endpoints; empty runs an embedded etcd in the data dir (env BERTH_ETCD_ENDPOINTS)")
+	ctrdAddr := fs.String("containerd-address", envDefault("BERTH_CONTAINERD_ADDRESS", ""), "containerd socket; empty uses the system one if it answers, else starts berth's own (env BERTH_CONTAINERD_ADDRESS)")
+	ctrdNS := fs.String("containerd-namespace", envDefault("BERTH_CONTAINERD_NAMESPACE", "berth"), "containerd namespace and cgroup parent of this server's tasks (env BERTH_CONTAINERD_NAMESPACE)")
+	noAgent := fs.Bool("no-agent", envDefault("BERTH_NO_AGENT", "") == "true", "serve the API only; run no tasks on this host (env BERTH_NO_AGENT=true)")
 	_ = fs.Parse(args)
 
 	var level slog.Level
@@ -39,6 +43,16 @@ func runServer(args []string) error {
 			AccessKeyID:     os.Getenv("BERTH_ROOT_ACCESS_KEY_ID"),
 			SecretAccessKey: os.Getenv("BERTH_ROOT_SECRET_ACCESS_KEY"),
 		},
+	}
+	cfg.NoAgent = *noAgent
+	cfg.Agent = server.AgentConfig{ContainerdAddress: *ctrdAddr, ContainerdNamespace: *ctrdNS}
+	if v := os.Getenv("BERTH_TEST_EPHEMERAL_MIB_PER_GIB"); v != "" {
+		// Test suites only: shrink ephemeral storage so a test can fill it.
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("BERTH_TEST_EPHEMERAL_MIB_PER_GIB=%q: want a positive integer", v)
+		}
+		cfg.Agent.EphemeralMiBPerGiB = n
 	}
 	if *etcd != "" {
 		cfg.EtcdEndpoints = strings.Split(*etcd, ",")

@@ -7,6 +7,7 @@ package agentapi
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
@@ -83,3 +84,8 @@ type API interface {
 	// STOPPED releases the task's resources on the node.
 	ReportTask(ctx context.Context, nodeID string, st TaskState) error
 }
+
+// ErrUnknownTask is ReportTask's answer for a task the control plane no
+// longer has (its account was reset, say): the agent stops it, cleans up
+// and forgets it.
+var ErrUnknownTask = errors.New("unknown task")

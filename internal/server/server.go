@@ -17,7 +17,6 @@ import (
 	"github.com/berth-dev/berth/internal/account"
 	"github.com/berth-dev/berth/internal/awsapi/ecs"
 	"github.com/berth-dev/berth/internal/awsapi/gateway"
-	"github.com/berth-dev/berth/internal/awsapi/protocol"
 	"github.com/berth-dev/berth/internal/awsapi/sts"
 	"github.com/berth-dev/berth/internal/store"
 	"github.com/berth-dev/berth/internal/store/etcdstore"
@@ -30,7 +29,10 @@ type Config struct {
 	Region        string // the default region printed for clients
 	EtcdEndpoints []string
 	Bootstrap     account.BootstrapOptions
-	Log           *slog.Logger
+	Agent         AgentConfig
+	// NoAgent serves the API without running tasks on this host.
+	NoAgent bool
+	Log     *slog.Logger
 }
 
 // Server is a running control plane.
@@ -42,6 +44,8 @@ type Server struct {
 	listener net.Listener
 	http     *http.Server
 	log      *slog.Logger
+	ecs      *ecs.Service
+	agent    *embeddedAgent // nil when this server runs no agent
 }
 
 // New opens the store, bootstraps the default account and binds the
@@ -78,22 +82,35 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	s.ecs = ecs.New(st)
+	if !cfg.NoAgent {
+		if s.agent, err = s.newAgent(ctx, s.ecs.AgentAPI()); err != nil {
+			// The API still serves; tasks fail placement until an agent
+			// joins. Running tasks needs root and containerd.
+			s.log.Error("no agent on this host: tasks can't run here", "err", err)
+			s.agent = nil
+		}
+	}
 	s.http = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 30 * time.Second}
 	return s, nil
 }
 
 func (s *Server) handler() http.Handler {
 	authn := account.NewAuthenticator(s.store)
-	ecsSvc := ecs.New(s.store)
 	gw := gateway.New(authn, account.RootOnly{}, s.log,
-		ecsSvc.Service(),
+		s.ecs.Service(),
 		sts.New().Service(),
 	)
 	mux := http.NewServeMux()
 	mux.Handle("/", gw)
-	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: ecs.Kinds}
+	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: ecs.Kinds, resetHook: s.ecs.ResetAccount}
+	if s.agent != nil {
+		admin.images = s.agent.rt
+	}
 	mux.HandleFunc("GET /_berth/health", admin.health)
 	mux.HandleFunc("POST /_berth/reset", admin.reset)
+	mux.HandleFunc("GET /_berth/images", admin.imagesList)
+	mux.HandleFunc("POST /_berth/images/load", admin.imagesLoad)
 	return mux
 }
 
@@ -112,15 +129,39 @@ func (s *Server) Credentials() Credentials {
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
+	agentCtx, stopAgent := context.WithCancel(context.Background())
+	agentDone := make(chan struct{})
+	if s.agent != nil {
+		go func() {
+			defer close(agentDone)
+			if err := s.agent.agent.Run(agentCtx); err != nil && agentCtx.Err() == nil {
+				s.log.Error("agent stopped", "err", err)
+			}
+		}()
+	} else {
+		close(agentDone)
+	}
+	var err error
 	select {
-	case err := <-errc:
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	// Tasks keep running: the agent lets go of them, containerd's shims
+	// outlive containerd, and the next start adopts them.
+	stopAgent()
+	<-agentDone
+	if s.agent != nil {
+		if cerr := s.agent.rt.Close(); cerr != nil {
+			s.log.Warn("closing the container runtime", "err", cerr)
+		}
+	}
+	if err != nil {
 		s.store.Close()
 		return err
-	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := s.http.Shutdown(shutdownCtx)
+	err = s.http.Shutdown(shutdownCtx)
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}
@@ -130,6 +171,4 @@ func (s *Server) Serve(ctx context.Context) error {
 	return err
 }
 
-// ensure the admin handlers use the gateway's authenticator interface.
 var _ gateway.Authenticator = (*account.Authenticator)(nil)
-var _ = protocol.AWSJSON11

@@ -3,9 +3,12 @@
 package testutil
 
 import (
+	"context"
+
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/berth-dev/berth/internal/adminclient"
 	"io"
 	"os"
 	"os/exec"
@@ -155,4 +158,23 @@ func (w testLog) Write(p []byte) (int, error) {
 		w.t.Logf("berth: %s", line)
 	}
 	return len(p), nil
+}
+
+// AdminKey is the root key for berth's own /_berth/ endpoints.
+func (s *Server) AdminKey() adminclient.Key {
+	return adminclient.Key{Endpoint: s.Endpoint, Region: s.Region, AccessKeyID: s.KeyID, SecretAccessKey: s.Secret}
+}
+
+// LoadImage loads an image archive into the server's host cache, as
+// `berth images load` does.
+func (s *Server) LoadImage(t testing.TB, archive string) {
+	t.Helper()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := adminclient.Call(context.Background(), s.AdminKey(), "POST", "/_berth/images/load", f); err != nil {
+		t.Fatalf("loading %s: %v", archive, err)
+	}
 }

@@ -18,7 +18,11 @@ import (
 
 var srv *testutil.Server
 
-func TestMain(m *testing.M) { os.Exit(testutil.Shared(m, &srv)) }
+func TestMain(m *testing.M) {
+	// These tests exercise the API only; test/tasktest runs real tasks.
+	os.Setenv("BERTH_NO_AGENT", "true")
+	os.Exit(testutil.Shared(m, &srv))
+}
 
 // ecsClient returns an ECS client in a region of the test's own, so tests
 // sharing the server never see each other's resources.

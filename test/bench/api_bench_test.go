@@ -35,6 +35,7 @@ func TestMain(m *testing.M) {
 	if flag.Lookup("test.bench").Value.String() == "" {
 		os.Exit(m.Run()) // no benchmarks asked for: no server needed
 	}
+	os.Setenv("BERTH_NO_AGENT", "true")
 	os.Exit(testutil.Shared(m, &srv))
 }
 

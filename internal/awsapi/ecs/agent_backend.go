@@ -208,16 +208,12 @@ func (b agentBackend) WatchTasks(ctx context.Context, nodeID string) (<-chan []a
 	return out, nil
 }
 
-// ErrUnknownTask tells an agent a task no longer exists (the account was
-// reset, say): it should stop it and forget it.
-var ErrUnknownTask = errors.New("unknown task")
-
 // ReportTask implements agentapi.API.
 func (b agentBackend) ReportTask(ctx context.Context, nodeID string, st agentapi.TaskState) error {
 	a, ok := parseARN(st.TaskARN)
 	parts := strings.Split(a.resource, "/")
 	if !ok || a.resourceType != "task" || len(parts) != 2 {
-		return fmt.Errorf("report for %q: %w", st.TaskARN, ErrUnknownTask)
+		return fmt.Errorf("report for %q: %w", st.TaskARN, agentapi.ErrUnknownTask)
 	}
 	sc := scope{account: a.account, region: a.region}
 	var spec agentapi.TaskSpec
@@ -229,7 +225,7 @@ func (b agentBackend) ReportTask(ctx context.Context, nodeID string, st agentapi
 	if errors.Is(err, store.ErrNotFound) {
 		_ = b.s.store.Delete(ctx, assignmentKey(nodeID, &agentapi.TaskSpec{Account: a.account, Region: a.region, TaskID: parts[1]}), 0)
 		_ = b.s.release(ctx, nodeID, st.TaskARN)
-		return fmt.Errorf("report for %s: %w", st.TaskARN, ErrUnknownTask)
+		return fmt.Errorf("report for %s: %w", st.TaskARN, agentapi.ErrUnknownTask)
 	}
 	if err != nil {
 		return err
@@ -316,4 +312,23 @@ func applyState(t *ecstypes.Task, st agentapi.TaskState) {
 	if changed {
 		t.Version++
 	}
+}
+
+// ResetAccount removes the account's task assignments on every node, so
+// agents stop and clean up what the account runs; a state reset calls it
+// after deleting the account's records.
+func (s *Service) ResetAccount(ctx context.Context, account string) error {
+	res, _, err := store.Typed[agentapi.TaskSpec]{S: s.store}.ListAll(ctx, assignmentPrefix)
+	if err != nil {
+		return err
+	}
+	for _, it := range res {
+		if it.Value.Account != account {
+			continue
+		}
+		if err := s.store.Delete(ctx, it.Key, 0); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }

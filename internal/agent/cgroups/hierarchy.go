@@ -1,0 +1,156 @@
+package cgroups
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// taskControllers are the v1 controllers a task's group is created in:
+// those runc puts a container in, so that its parent exists everywhere.
+var taskControllers = []string{"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "devices", "freezer"}
+
+// hierarchy is one mounted v1 hierarchy; several controllers may share
+// one (cpu,cpuacct is a common co-mount).
+type hierarchy struct {
+	mountpoint  string
+	controllers []string
+}
+
+// hierarchySet maps a controller to its hierarchy.
+type hierarchySet map[string]*hierarchy
+
+// hierarchies reads the mount table once: hierarchies are mounted at boot
+// and do not move while the agent runs.
+var hierarchies = sync.OnceValues(func() (hierarchySet, error) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, fmt.Errorf("cgroups: %w", err)
+	}
+	hs := parseHierarchies(b)
+	if len(hs) == 0 {
+		return nil, errors.New("cgroups: no cgroup v1 controller is mounted")
+	}
+	return hs, nil
+})
+
+// parseHierarchies finds the v1 hierarchies of taskControllers in
+// mountinfo (proc(5)): fstype "cgroup", controllers in the super options.
+func parseHierarchies(mountinfo []byte) hierarchySet {
+	hs := hierarchySet{}
+	sc := bufio.NewScanner(bytes.NewReader(mountinfo))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		sep := slices.Index(f, "-")
+		if sep < 6 || sep+3 >= len(f) || f[sep+1] != "cgroup" {
+			continue
+		}
+		h := &hierarchy{mountpoint: unescapeOctal(f[4])}
+		for _, opt := range strings.Split(f[sep+3], ",") {
+			if slices.Contains(taskControllers, opt) && hs[opt] == nil {
+				h.controllers = append(h.controllers, opt)
+			}
+		}
+		for _, c := range h.controllers {
+			hs[c] = h
+		}
+	}
+	return hs
+}
+
+// unique returns each hierarchy once, in a stable order.
+func (hs hierarchySet) unique() []*hierarchy {
+	var out []*hierarchy
+	for _, c := range taskControllers {
+		if h := hs[c]; h != nil && !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// dir is the directory of group rel in controller c's hierarchy.
+func (hs hierarchySet) dir(c, rel string) (string, bool) {
+	h := hs[c]
+	if h == nil {
+		return "", false
+	}
+	return filepath.Join(h.mountpoint, rel), true
+}
+
+func (h *hierarchy) has(c string) bool { return slices.Contains(h.controllers, c) }
+
+// mkdirAll creates group rel and any missing ancestors. In the cpuset
+// hierarchy a new group starts with no cpus and no mems, and no process
+// can join it; each level gets its parent's, and clone_children so that
+// groups made below it later (runc's, or anyone's) inherit them.
+func (h *hierarchy) mkdirAll(rel string) error {
+	dir := h.mountpoint
+	for _, elem := range strings.Split(rel, "/") {
+		parent := dir
+		dir = filepath.Join(dir, elem)
+		if err := unix.Mkdir(dir, 0o755); err != nil && !errors.Is(err, unix.EEXIST) {
+			return &os.PathError{Op: "mkdir", Path: dir, Err: err}
+		}
+		if h.has("cpuset") {
+			if err := initCpuset(parent, dir); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func initCpuset(parent, dir string) error {
+	for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+		cur, err := readString(dir, f)
+		if err != nil {
+			return err
+		}
+		if cur != "" {
+			continue
+		}
+		v, err := readString(parent, f)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(dir, f, v); err != nil {
+			return err
+		}
+	}
+	return writeFile(dir, "cgroup.clone_children", "1")
+}
+
+// unescapeOctal undoes mountinfo's \ooo escapes (space, tab, newline, \).
+func unescapeOctal(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1:i+4]) {
+			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
+			i += 3
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isOctal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '7' {
+			return false
+		}
+	}
+	return true
+}

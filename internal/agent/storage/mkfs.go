@@ -1,0 +1,60 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync/atomic"
+)
+
+// mkfsArgs are the fastest safe ext4 options for a fresh sparse image
+// (measured: about 6 ms for 20 GiB, 300 KiB written, against 12 ms and
+// 135 MiB for the defaults):
+//
+//   - ^has_journal: the filesystem never outlives its task or a crash (an
+//     unmounted image is reformatted, never fscked or remounted), so a
+//     journal only costs double writes and a 128 MiB journal file.
+//   - ^resize_inode: we never grow the filesystem; the reserved GDT blocks
+//     are most of what mkfs would otherwise write.
+//   - assume_storage_prezeroed: the new sparse file reads as zeros, so mkfs
+//     neither zeroes nor discards, and marks inode tables zeroed so that
+//     the kernel's lazy-init thread has no work after mount.
+//   - -m 0: no blocks reserved for root; the task gets its whole size.
+var mkfsArgs = []string{"-q", "-F", "-m", "0", "-O", "^has_journal,^resize_inode",
+	"-E", "nodiscard,assume_storage_prezeroed=1"}
+
+// mkfsArgsOld is for e2fsprogs before 1.47, which lacks
+// assume_storage_prezeroed; the mount's noinit_itable then stops the
+// kernel from zeroing inode tables that already read as zeros.
+var mkfsArgsOld = []string{"-q", "-F", "-m", "0", "-O", "^has_journal,^resize_inode",
+	"-E", "nodiscard,lazy_itable_init=1"}
+
+var mkfsOld atomic.Bool // set once mkfs has rejected mkfsArgs
+
+func mkfs(ctx context.Context, img string) error {
+	if !mkfsOld.Load() {
+		out, err := runMkfs(ctx, mkfsArgs, img)
+		if err == nil {
+			return nil
+		}
+		if !strings.Contains(out, "assume_storage_prezeroed") && !strings.Contains(out, "Bad option") {
+			return fmt.Errorf("mkfs.ext4: %w: %s", err, out)
+		}
+		mkfsOld.Store(true)
+	}
+	if out, err := runMkfs(ctx, mkfsArgsOld, img); err != nil {
+		return fmt.Errorf("mkfs.ext4: %w: %s", err, out)
+	}
+	return nil
+}
+
+func runMkfs(ctx context.Context, args []string, img string) (string, error) {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, "mkfs.ext4", slices.Concat(args, []string{img})...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return strings.TrimSpace(out.String()), err
+}

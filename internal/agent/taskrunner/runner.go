@@ -1,0 +1,276 @@
+package taskrunner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+	"github.com/berth-dev/berth/internal/runtime"
+)
+
+// ECS task and container states.
+const (
+	Pending        = "PENDING"
+	Activating     = "ACTIVATING"
+	Running        = "RUNNING"
+	Deactivating   = "DEACTIVATING"
+	Stopping       = "STOPPING"
+	Deprovisioning = "DEPROVISIONING"
+	Stopped        = "STOPPED"
+)
+
+// ECS stop codes.
+const (
+	StopTaskFailedToStart         = "TaskFailedToStart"
+	StopEssentialContainerExited  = "EssentialContainerExited"
+	StopUserInitiated             = "UserInitiated"
+	reasonEssentialContainerExited = "Essential container in task exited"
+	reasonOOM                     = "OutOfMemoryError: Container killed due to memory usage"
+)
+
+// Runner runs one task.
+type Runner struct {
+	spec   agentapi.TaskSpec
+	hooks  Hooks
+	report Reporter
+	log    *slog.Logger
+	now    func() time.Time
+
+	mu       sync.Mutex
+	state    agentapi.TaskState
+	stopReq  chan struct{}
+	stopOnce sync.Once
+	stopCode string
+	stopWhy  string
+	done     chan struct{}
+	gone     bool // the control plane no longer knows the task
+
+	// existing are containers of this task found in the runtime when the
+	// agent (re)started, with their status: they are adopted, not created
+	// again.
+	existing map[string]string
+	events   chan event
+	ctrs     []*ctr
+}
+
+// ctr is one container's progress.
+type ctr struct {
+	def     ecstypes.ContainerDefinition
+	id      string
+	started bool
+	exited  bool
+	exit    runtime.ExitStatus
+	health  string
+	killAt  time.Time
+}
+
+type event struct {
+	name   string
+	exit   *runtime.ExitStatus
+	health string
+}
+
+// New returns a runner for spec; existing names containers already in the
+// runtime (a restart of the agent) to adopt.
+func New(spec agentapi.TaskSpec, hooks Hooks, report Reporter, log *slog.Logger, existing map[string]string) *Runner {
+	r := &Runner{spec: spec, hooks: hooks, report: report, log: log.With("task", spec.TaskID), now: time.Now,
+		stopReq: make(chan struct{}), done: make(chan struct{}), existing: existing, events: make(chan event, 16)}
+	r.state = agentapi.TaskState{TaskARN: spec.TaskARN, LastStatus: Pending}
+	for _, d := range effectiveDefinition(&spec) {
+		c := &ctr{def: d, id: ContainerID(spec.TaskID, d.Name)}
+		if d.HealthCheck != nil {
+			c.health = "UNKNOWN"
+		}
+		r.ctrs = append(r.ctrs, c)
+		r.state.Containers = append(r.state.Containers, agentapi.ContainerState{Name: d.Name, LastStatus: Pending, HealthStatus: c.health})
+	}
+	return r
+}
+
+// Done is closed when the task is STOPPED and cleaned up.
+func (r *Runner) Done() <-chan struct{} { return r.done }
+
+// Stop asks the task to stop; the first reason given wins. Safe to call
+// many times and from any goroutine.
+func (r *Runner) Stop(code, reason string) {
+	r.stopOnce.Do(func() {
+		r.mu.Lock()
+		r.stopCode, r.stopWhy = code, reason
+		r.mu.Unlock()
+		close(r.stopReq)
+	})
+}
+
+func (r *Runner) stopping() bool {
+	select {
+	case <-r.stopReq:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *Runner) logDir() string { return filepath.Join(r.hooks.LogDir, r.spec.TaskID) }
+
+// Run drives the task to STOPPED. It returns when everything the task had
+// on this host is gone.
+func (r *Runner) Run(ctx context.Context) {
+	defer close(r.done)
+	r.publish(ctx)
+	if err := r.prepare(ctx); err != nil {
+		r.log.Warn("task failed to start", "err", err)
+		r.Stop(StopTaskFailedToStart, err.Error())
+	}
+	if !r.stopping() {
+		r.setStatus(ctx, Activating, nil)
+		r.loop(ctx)
+	}
+	if ctx.Err() != nil && !r.stopping() {
+		return // the agent is going away, not the task: a restarted agent adopts it
+	}
+	r.shutdown(ctx)
+}
+
+// prepare pulls images and makes the task's cgroup, storage, network
+// namespace and container root filesystems.
+func (r *Runner) prepare(ctx context.Context) error {
+	images := map[string]runtime.Image{}
+	r.setStatus(ctx, Pending, func(st *agentapi.TaskState) { st.PullStartedAt = r.now() })
+	for _, c := range r.ctrs {
+		if _, ok := images[c.def.Image]; ok {
+			continue
+		}
+		img, err := r.hooks.Runtime.Image(ctx, c.def.Image)
+		if errors.Is(err, runtime.ErrImageNotFound) {
+			img, err = r.hooks.Runtime.Pull(ctx, c.def.Image, nil)
+		}
+		if err != nil {
+			msg := fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref %s: %v", c.def.Image, err)
+			r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.Reason = msg })
+			return errors.New(msg)
+		}
+		images[c.def.Image] = img
+		r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.ImageDigest = img.Digest })
+		if r.stopping() {
+			return nil
+		}
+	}
+	for _, c := range r.ctrs {
+		img := images[c.def.Image]
+		r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.ImageDigest = img.Digest })
+	}
+	r.setStatus(ctx, Pending, func(st *agentapi.TaskState) { st.PullStoppedAt = r.now() })
+
+	h := r.hooks
+	if err := h.Cgroups.CreateTask(r.spec.TaskID, r.spec.CPU, r.spec.MemoryMiB); err != nil {
+		return fmt.Errorf("ResourceInitializationError: failed to create the task's cgroup: %w", err)
+	}
+	if err := h.Storage.Create(ctx, r.spec.TaskID, r.spec.EphemeralGiB); err != nil {
+		return fmt.Errorf("ResourceInitializationError: failed to create the task's ephemeral storage: %w", err)
+	}
+	netns, err := h.Network.Setup(ctx, r.spec.TaskID)
+	if err != nil {
+		return fmt.Errorf("ResourceInitializationError: failed to set up the task's network: %w", err)
+	}
+	defs := effectiveDefinition(&r.spec)
+	for _, c := range r.ctrs {
+		if r.existing[c.def.Name] != "" {
+			continue
+		}
+		img := images[c.def.Image]
+		lower, err := h.Runtime.ImageLowerDirs(ctx, img.Name, c.id)
+		if err != nil {
+			return fmt.Errorf("ResourceInitializationError: container %s: %w", c.def.Name, err)
+		}
+		target, err := h.Storage.RootfsPath(r.spec.TaskID, c.def.Name)
+		if err != nil {
+			return fmt.Errorf("ResourceInitializationError: container %s root filesystem: %w", c.def.Name, err)
+		}
+		if err := h.Storage.MountRootfs(ctx, r.spec.TaskID, c.def.Name, lower, target); err != nil {
+			return fmt.Errorf("ResourceInitializationError: container %s root filesystem: %w", c.def.Name, err)
+		}
+		cs, err := r.buildSpec(&c.def, img, defs, target, netns)
+		if err != nil {
+			return fmt.Errorf("CannotCreateContainerError: %w", err)
+		}
+		if err := h.Runtime.Create(ctx, cs); err != nil {
+			return fmt.Errorf("CannotCreateContainerError: container %s: %w", c.def.Name, err)
+		}
+	}
+	return nil
+}
+
+// loop starts containers as their dependencies allow, then watches them
+// until the task must stop.
+func (r *Runner) loop(ctx context.Context) {
+	for {
+		if err := r.startReady(ctx); err != nil {
+			r.Stop(StopTaskFailedToStart, err.Error())
+			return
+		}
+		r.maybeRunning(ctx)
+		select {
+		case <-r.stopReq:
+			return
+		case <-ctx.Done():
+			return
+		case ev := <-r.events:
+			if r.handle(ctx, ev) {
+				return
+			}
+		}
+	}
+}
+
+// handle applies one container event; true means the task must stop.
+func (r *Runner) handle(ctx context.Context, ev event) bool {
+	c := r.ctr(ev.name)
+	if ev.health != "" {
+		c.health = ev.health
+		r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.HealthStatus = ev.health })
+		r.setStatus(ctx, "", func(st *agentapi.TaskState) { st.HealthStatus = r.taskHealth() })
+		return false
+	}
+	c.exited, c.exit = true, *ev.exit
+	code := int32(ev.exit.Code)
+	r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) {
+		cs.LastStatus, cs.ExitCode = Stopped, &code
+		if ev.exit.OOMKilled {
+			cs.Reason = reasonOOM
+		}
+	})
+	if essential(&c.def) && !r.stopping() {
+		r.Stop(StopEssentialContainerExited, reasonEssentialContainerExited)
+		return true
+	}
+	return false
+}
+
+func (r *Runner) ctr(name string) *ctr {
+	i := slices.IndexFunc(r.ctrs, func(c *ctr) bool { return c.def.Name == name })
+	return r.ctrs[i]
+}
+
+// maybeRunning reports RUNNING once every essential container started.
+func (r *Runner) maybeRunning(ctx context.Context) {
+	r.mu.Lock()
+	status := r.state.LastStatus
+	r.mu.Unlock()
+	if status != Activating {
+		return
+	}
+	for _, c := range r.ctrs {
+		if essential(&c.def) && !c.started {
+			return
+		}
+	}
+	now := r.now()
+	r.setStatus(ctx, Running, func(st *agentapi.TaskState) { st.StartedAt, st.ConnectivityAt = now, now })
+}
