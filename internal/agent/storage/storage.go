@@ -111,6 +111,8 @@ func (m *Manager) create(ctx context.Context, taskID string, size int64) (*Volum
 	}
 	v.Device = dev
 	if err := makeLayout(v.Mountpoint); err != nil {
+		_ = unmount(ctx, v.Mountpoint)
+		m.removeTaskDir(dir)
 		return nil, fmt.Errorf("storage: task %s: %w", taskID, err)
 	}
 	m.log().Debug("ephemeral storage created", "task", taskID, "size", size, "device", dev)
@@ -309,4 +311,13 @@ func isMountpoint(p string) (bool, error) {
 		return false, &fs.PathError{Op: "lstat", Path: filepath.Dir(p), Err: err}
 	}
 	return st.Dev != pst.Dev, nil
+}
+
+// CreateBytes is Create with the size in bytes. Test servers use it to give
+// tasks small disks they can fill in a moment.
+func (m *Manager) CreateBytes(ctx context.Context, taskID string, size int64) (*Volume, error) {
+	if size <= 0 {
+		return nil, fmt.Errorf("storage: task %s: invalid size %d bytes", taskID, size)
+	}
+	return m.create(ctx, taskID, size)
 }
