@@ -136,7 +136,7 @@ func (s *ContainerSpec) specOpts(initPath string) []oci.SpecOpts {
 	}
 	opts = append(opts,
 		oci.WithProcessArgs(args...),
-		oci.WithEnv(s.Env),
+		withEnv(s.Env),
 		oci.WithProcessCwd(defaultString(s.Cwd, "/")),
 		oci.WithHostname(defaultString(s.Hostname, s.ID[:min(12, len(s.ID))])),
 		// Docker runs containers without no_new_privs, so setuid binaries work.
@@ -198,6 +198,27 @@ func bindMount(src, dst string, ro bool) specs.Mount {
 		Source:      src,
 		Destination: dst,
 		Options:     []string{"rbind", "rprivate", mode},
+	}
+}
+
+// defaultPath is the PATH a container gets when its environment has none,
+// as with Docker.
+const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// withEnv sets the environment to env (containerd's default spec has none),
+// with defaultPath when env lacks PATH.
+func withEnv(env []string) oci.SpecOpts {
+	return func(_ context.Context, _ oci.Client, _ *containers.Container, s *oci.Spec) error {
+		out := make([]string, 0, len(env)+1)
+		hasPath := false
+		for _, kv := range env {
+			hasPath = hasPath || strings.HasPrefix(kv, "PATH=")
+		}
+		if !hasPath {
+			out = append(out, defaultPath)
+		}
+		s.Process.Env = append(out, env...)
+		return nil
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -32,8 +33,9 @@ type AgentConfig struct {
 
 // embeddedAgent is the agent `berth server` runs for its own host.
 type embeddedAgent struct {
-	rt    *runtime.Runtime
-	agent *agent.Agent
+	rt      *runtime.Runtime
+	agent   *agent.Agent
+	cgroups *cgroups.Manager
 }
 
 // newAgent opens the runtime and builds the agent; it does not start it.
@@ -72,7 +74,7 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 		Node: node, API: api, Hooks: hooks, Log: s.log.With("component", "agent"),
 		Host: &host{rt: rt, storage: st.Manager, cgroups: cg},
 	})
-	return &embeddedAgent{rt: rt, agent: a}, nil
+	return &embeddedAgent{rt: rt, agent: a, cgroups: cg}, nil
 }
 
 // nodeID is this host's id, made once and kept in the data dir.
@@ -186,4 +188,15 @@ func (h *host) Remove(ctx context.Context, taskID string, containers []string) e
 	keep(h.storage.Destroy(ctx, taskID))
 	keep(h.cgroups.DeleteTask(taskID))
 	return firstErr
+}
+
+// close lets go of the runtime (tasks keep running) and, when no task is
+// left on the host, removes the server's parent cgroup.
+func (e *embeddedAgent) close(log *slog.Logger) {
+	if err := e.rt.Close(); err != nil {
+		log.Warn("closing the container runtime", "err", err)
+	}
+	if _, err := e.cgroups.RemoveParent(); err != nil {
+		log.Warn("removing the parent cgroup", "err", err)
+	}
 }

@@ -151,9 +151,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stopAgent()
 	<-agentDone
 	if s.agent != nil {
-		if cerr := s.agent.rt.Close(); cerr != nil {
-			s.log.Warn("closing the container runtime", "err", cerr)
-		}
+		s.agent.close(s.log)
 	}
 	if err != nil {
 		s.store.Close()

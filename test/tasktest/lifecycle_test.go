@@ -106,10 +106,9 @@ func TestDependsOnAndVolumes(t *testing.T) {
 	initC := container("init", "/bin/sh", "-c", "echo from-init > /shared/msg; echo private > /private.txt")
 	initC.Essential = aws.Bool(false)
 	initC.MountPoints = []types.MountPoint{{SourceVolume: aws.String("shared"), ContainerPath: aws.String("/shared")}}
-	app := container("app", "/bin/sh", "-c", "cat /shared/msg; ls /private.txt 2>&1; exec /testapp serve")
+	app := container("app", "/bin/sh", "-c", "cat /data/msg; ls /private.txt 2>&1; touch /data/x 2>&1 || echo read-only; exec /testapp serve")
 	app.DependsOn = []types.ContainerDependency{{ContainerName: aws.String("init"), Condition: types.ContainerConditionSuccess}}
 	app.MountPoints = []types.MountPoint{{SourceVolume: aws.String("shared"), ContainerPath: aws.String("/data"), ReadOnly: aws.Bool(true)}}
-	app.Command = []string{"/bin/sh", "-c", "cat /data/msg; ls /private.txt 2>&1; touch /data/x 2>&1 || echo read-only; exec /testapp serve"}
 	td := register(t, c, "deps", func(in *ecs.RegisterTaskDefinitionInput) {
 		in.Volumes = []types.Volume{{Name: aws.String("shared")}}
 	}, initC, app)
@@ -204,13 +203,13 @@ func TestPlacementFailure(t *testing.T) {
 
 func TestOverrides(t *testing.T) {
 	c := setup(t)
-	app := container("app", "/testapp", "print", "-out", "from-definition")
+	app := container("app", "/bin/sh", "-c", "echo A=$A B=$B; sleep 600")
 	app.Environment = []types.KeyValuePair{{Name: aws.String("A"), Value: aws.String("1")}, {Name: aws.String("B"), Value: aws.String("2")}}
-	app.Command = []string{"/bin/sh", "-c", "echo A=$A B=$B; sleep 600"}
+	app.StopTimeout = aws.Int32(2) // sh as PID 1 ignores SIGTERM
 	td := register(t, c, "over", nil, app)
 	arn := run(t, c, td, &types.TaskOverride{ContainerOverrides: []types.ContainerOverride{{
 		Name:        aws.String("app"),
-		Command:     []string{"/bin/sh", "-c", "echo overridden A=$A B=$B; sleep 600"},
+		Command:     []string{"-c", "echo overridden A=$A B=$B; sleep 600"},
 		Environment: []types.KeyValuePair{{Name: aws.String("B"), Value: aws.String("3")}},
 	}}})
 	waitStatus(t, c, arn, "RUNNING", time.Minute)
@@ -224,7 +223,8 @@ func TestOverrides(t *testing.T) {
 func TestEphemeralStorageLimit(t *testing.T) {
 	c := setup(t)
 	// 21 "GiB" is 21 MiB in this test server (BERTH_TEST_EPHEMERAL_MIB_PER_GIB=1).
-	w := container("writer", "/bin/sh", "-c", "/testapp write -path /big -mib 40; echo exit=$?; sleep 600")
+	w := container("writer", "/bin/sh", "-c", "/testapp write -path /big -mib 40 2>&1; echo exit=$?; sleep 600")
+	w.StopTimeout = aws.Int32(2)
 	td := register(t, c, "disk", func(in *ecs.RegisterTaskDefinitionInput) {
 		in.EphemeralStorage = &types.EphemeralStorage{SizeInGiB: 21}
 	}, w)

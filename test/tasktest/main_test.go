@@ -70,9 +70,10 @@ func setup(t *testing.T) *ecs.Client {
 	return c
 }
 
-// container is a container definition running the test app.
+// container is a container definition of the test image running args
+// (the first as entryPoint, the rest as command).
 func container(name string, args ...string) types.ContainerDefinition {
-	return types.ContainerDefinition{Name: aws.String(name), Image: aws.String(imageRef), Command: args}
+	return types.ContainerDefinition{Name: aws.String(name), Image: aws.String(imageRef), EntryPoint: args[:1], Command: args[1:]}
 }
 
 // register registers a Fargate task definition of the given containers.

@@ -283,3 +283,25 @@ func writeFile(dir, file, data string) error {
 	}
 	return nil
 }
+
+// RemoveParent removes the parent group from every hierarchy if no task
+// group is left under it; with tasks still there it leaves it, and says so
+// only by returning false. A server shutting down with nothing running
+// uses it so that no empty group is left behind.
+func (m *Manager) RemoveParent() (bool, error) {
+	hs, err := hierarchies()
+	if err != nil {
+		return false, err
+	}
+	if tasks, err := m.ListTasks(); err != nil || len(tasks) > 0 {
+		return false, err
+	}
+	var errs []error
+	for _, h := range hs.unique() {
+		err := os.Remove(filepath.Join(h.mountpoint, m.parent()))
+		if err != nil && !os.IsNotExist(err) {
+			errs = append(errs, err)
+		}
+	}
+	return len(errs) == 0, errors.Join(errs...)
+}
