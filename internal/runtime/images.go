@@ -8,7 +8,7 @@ import (
 
 	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/errdefs"
-	"github.com/containerd/containerd/platforms"
+	"github.com/containerd/platforms"
 )
 
 // Image is an image present in the namespace, for this host's platform.

@@ -32,7 +32,8 @@ start_server() {
   local data_dir=$1 fifo line fd
   fifo=$(mktemp -u)
   mkfifo "$fifo"
-  "$BERTH_BIN" server --listen 127.0.0.1:0 --data-dir "$data_dir" --log-level warn >"$fifo" 2>>"$data_dir.log" &
+  BERTH_CONTAINERD_NAMESPACE=berth-e2e-$$ \
+    "$BERTH_BIN" server --listen 127.0.0.1:0 --data-dir "$data_dir" --log-level warn >"$fifo" 2>>"$data_dir.log" &
   BERTH_PID=$!
   exec {fd}<"$fifo"
   rm -f "$fifo"
