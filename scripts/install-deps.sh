@@ -6,6 +6,13 @@ set -euo pipefail
 need_apt=()
 command -v jq >/dev/null || need_apt+=(jq)
 command -v curl >/dev/null || need_apt+=(curl)
+# Tasks run on containerd + runc; test images are busybox-static plus a Go
+# test app; task disks are loop-mounted ext4; namespaces via iproute2.
+command -v containerd >/dev/null || need_apt+=(containerd)
+command -v runc >/dev/null || need_apt+=(runc)
+[[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
+command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)
+command -v ip >/dev/null || need_apt+=(iproute2)
 
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -83,9 +83,10 @@ func TestSignal(t *testing.T) {
 	e.importTestImage()
 	ctx := context.Background()
 
-	// PID 1 in a pid namespace ignores SIGTERM unless it handles it, as on
-	// ECS; this one handles it the way a shell script would.
-	term := e.spec("sigterm", "sh", "-c", `trap "exit 143" TERM; echo ready; while :; do sleep 0.05; done`)
+	// PID 1 of a pid namespace cannot be killed by SIGTERM (only by
+	// SIGKILL), as on ECS; like an init (tini, initProcessEnabled) this one
+	// forwards it to its child and exits with the child's 128+15.
+	term := e.spec("sigterm", "sh", "-c", `sleep 60 & child=$!; trap 'kill -TERM $child; wait $child; exit $?' TERM; echo ready; wait`)
 	termC := e.run(term)
 	fileEventually(t, term.StdoutPath, "ready\n")
 	if err := e.rt.Signal(ctx, term.ID, syscall.SIGTERM); err != nil {

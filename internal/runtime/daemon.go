@@ -247,6 +247,9 @@ func (d *daemon) stop() error {
 			d.stopErr = errors.New("containerd did not stop on SIGTERM")
 		}
 		os.Remove(d.pidPath)
+		if dir := filepath.Dir(d.address); dir != d.stateDir {
+			os.RemoveAll(dir) // the /run/berth-<hash> fallback; made again on the next start
+		}
 		d.lock.Close()
 		d.log.Info("containerd stopped", "address", d.address)
 	})

@@ -140,14 +140,7 @@ func (e *testEnv) cleanup() {
 	}
 	removeCgroups(t, "/"+e.cfg.Namespace)
 
-	pid := 0
-	if rt.daemon != nil {
-		rt.daemon.mu.Lock()
-		if rt.daemon.proc != nil {
-			pid = rt.daemon.proc.Pid
-		}
-		rt.daemon.mu.Unlock()
-	}
+	pid := e.daemonPid()
 	e.close()
 	if pid != 0 && processAlive(pid) {
 		t.Errorf("cleanup: containerd %d still running after Close", pid)
@@ -158,6 +151,20 @@ func (e *testEnv) cleanup() {
 			_ = syscall.Unmount(p, syscall.MNT_DETACH)
 		}
 	}
+}
+
+// daemonPid is the pid of the test's containerd, 0 if none runs.
+func (e *testEnv) daemonPid() int {
+	d := e.rt.daemon
+	if d == nil {
+		return 0
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.proc == nil {
+		return 0
+	}
+	return d.proc.Pid
 }
 
 // removeCgroups removes the cgroup path (and what is below it, deepest
@@ -284,7 +291,7 @@ type testWriter struct {
 }
 
 func (w *testWriter) Write(p []byte) (int, error) {
-	if !w.done.Load() {
+	if _, bench := w.t.(*testing.B); !bench && !w.done.Load() {
 		w.t.Log(strings.TrimRight(string(p), "\n"))
 	}
 	return len(p), nil

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,7 +21,7 @@ func TestReattachAfterClose(t *testing.T) {
 	spec := e.spec("survivor", "sh", "-c", `trap "exit 7" TERM; i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.05; done`)
 	ch := e.run(spec)
 	before := assertStatus(t, e.rt, spec.ID, StatusRunning)
-	containerdPid := e.rt.daemon.proc.Pid
+	containerdPid := e.daemonPid()
 
 	e.close()
 	if processAlive(containerdPid) {
@@ -66,18 +67,13 @@ func TestContainerdRestart(t *testing.T) {
 	ch := e.run(spec)
 
 	d := e.rt.daemon
-	d.mu.Lock()
-	old := d.proc.Pid
-	d.mu.Unlock()
+	old := e.daemonPid()
 	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		d.mu.Lock()
-		p := d.proc
-		d.mu.Unlock()
-		if p != nil && p.Pid != old {
+		if pid := e.daemonPid(); pid != 0 && pid != old {
 			if _, err := e.rt.Images(ctx); err == nil {
 				break
 			}
@@ -122,5 +118,23 @@ func TestStateDirLockedAndSocketFallback(t *testing.T) {
 	}
 	if p, _ := socketPath("/var/lib/berth/containerd"); p != "/var/lib/berth/containerd/containerd.sock" {
 		t.Errorf("socketPath(short) = %q", p)
+	}
+
+	// A containerd whose state dir is too deep for a socket path.
+	cfg := e.cfg
+	cfg.Namespace = "berth-test-" + randHex(6)
+	cfg.StateDir = filepath.Join(t.TempDir(), strings.Repeat("x", 100))
+	rt, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.Images(ctx); err != nil || !strings.HasPrefix(rt.Address(), "/run/berth-") {
+		t.Errorf("Images = %v via %s", err, rt.Address())
+	}
+	if err := rt.Close(); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Dir(rt.Address())); !os.IsNotExist(err) {
+		t.Errorf("fallback socket dir left: %v", err)
 	}
 }

@@ -97,8 +97,19 @@ func register(t *testing.T, c *ecs.Client, family string, mutate func(*ecs.Regis
 
 var network = &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-00000000"}}}
 
-// run starts one task and returns its ARN.
+// run starts one task, stopped when the test ends, and returns its ARN.
 func run(t *testing.T, c *ecs.Client, taskDef string, overrides *types.TaskOverride) string {
+	t.Helper()
+	arn := start(t, c, taskDef, overrides)
+	t.Cleanup(func() {
+		_, _ = c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)})
+		waitStatus(t, c, arn, "STOPPED", 3*time.Minute)
+	})
+	return arn
+}
+
+// start starts one task and returns its ARN.
+func start(t *testing.T, c *ecs.Client, taskDef string, overrides *types.TaskOverride) string {
 	t.Helper()
 	out, err := c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(taskDef),
 		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: network, Overrides: overrides})
@@ -108,12 +119,7 @@ func run(t *testing.T, c *ecs.Client, taskDef string, overrides *types.TaskOverr
 	if len(out.Failures) > 0 {
 		t.Fatalf("run-task failures: %s %s", aws.ToString(out.Failures[0].Reason), aws.ToString(out.Failures[0].Detail))
 	}
-	arn := aws.ToString(out.Tasks[0].TaskArn)
-	t.Cleanup(func() {
-		_, _ = c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)})
-		waitStatus(t, c, arn, "STOPPED", 3*time.Minute)
-	})
-	return arn
+	return aws.ToString(out.Tasks[0].TaskArn)
 }
 
 func describe(t *testing.T, c *ecs.Client, arn string) types.Task {

@@ -3,9 +3,11 @@ package taskrunner
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
@@ -112,7 +114,7 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 	for _, u := range d.Ulimits {
 		cs.Ulimits = append(cs.Ulimits, runtime.Ulimit{Name: u.Name, Soft: int64(u.SoftLimit), Hard: int64(u.HardLimit)})
 	}
-	mounts, err := r.mounts(d, defs)
+	mounts, err := r.mounts(d, defs, rootfs)
 	if err != nil {
 		return cs, err
 	}
@@ -142,7 +144,7 @@ func containerEnv(imageEnv []string, d *ecstypes.ContainerDefinition) []string {
 
 // mounts resolves a container's mountPoints and volumesFrom to bind mounts
 // of the task's volumes, which live on its ephemeral storage.
-func (r *Runner) mounts(d *ecstypes.ContainerDefinition, defs []ecstypes.ContainerDefinition) ([]runtime.Mount, error) {
+func (r *Runner) mounts(d *ecstypes.ContainerDefinition, defs []ecstypes.ContainerDefinition, rootfs string) ([]runtime.Mount, error) {
 	var out []runtime.Mount
 	add := func(mps []ecstypes.MountPoint, forceRO bool) error {
 		for _, mp := range mps {
@@ -151,6 +153,9 @@ func (r *Runner) mounts(d *ecstypes.ContainerDefinition, defs []ecstypes.Contain
 				return fmt.Errorf("volume %s: %w", mp.SourceVolume, err)
 			}
 			ro := forceRO || mp.ReadOnly != nil && *mp.ReadOnly
+			if rootfs != "" {
+				adoptImageDirOwnership(src, filepath.Join(rootfs, mp.ContainerPath))
+			}
 			out = append(out, runtime.Mount{Source: src, Destination: mp.ContainerPath, ReadOnly: ro})
 		}
 		return nil
@@ -168,4 +173,23 @@ func (r *Runner) mounts(d *ecstypes.ContainerDefinition, defs []ecstypes.Contain
 		}
 	}
 	return out, nil
+}
+
+// adoptImageDirOwnership gives a new, empty volume the mode and owner of the
+// directory the image has where it is mounted, as Docker does for an empty
+// volume, so that a non-root user can write to a volume mounted over, say,
+// /tmp or its home.
+func adoptImageDirOwnership(volume, imageDir string) {
+	entries, err := os.ReadDir(volume)
+	if err != nil || len(entries) > 0 {
+		return
+	}
+	fi, err := os.Stat(imageDir)
+	if err != nil || !fi.IsDir() {
+		return
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		_ = os.Chown(volume, int(st.Uid), int(st.Gid))
+	}
+	_ = os.Chmod(volume, fi.Mode().Perm()|fi.Mode()&(os.ModeSticky|os.ModeSetgid|os.ModeSetuid))
 }

@@ -28,11 +28,11 @@ const (
 
 // ECS stop codes.
 const (
-	StopTaskFailedToStart         = "TaskFailedToStart"
-	StopEssentialContainerExited  = "EssentialContainerExited"
-	StopUserInitiated             = "UserInitiated"
+	StopTaskFailedToStart          = "TaskFailedToStart"
+	StopEssentialContainerExited   = "EssentialContainerExited"
+	StopUserInitiated              = "UserInitiated"
 	reasonEssentialContainerExited = "Essential container in task exited"
-	reasonOOM                     = "OutOfMemoryError: Container killed due to memory usage"
+	reasonOOM                      = "OutOfMemoryError: Container killed due to memory usage"
 )
 
 // Runner runs one task.

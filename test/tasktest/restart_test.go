@@ -1,0 +1,74 @@
+package tasktest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/berth-dev/berth/internal/testutil"
+	"github.com/berth-dev/berth/internal/testutil/testimage"
+)
+
+// TestRestartKeepsTasks stops the server under a running task and starts
+// it again: the task is still RUNNING, in the same container, and stops
+// normally afterwards; what belonged to no task is removed at start.
+func TestRestartKeepsTasks(t *testing.T) {
+	s := testutil.StartServer(t, "BERTH_CONTAINERD_NAMESPACE="+testNamespace+"-restart")
+	archive, err := testimage.Default(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.LoadImage(t, archive)
+	c := ecs.NewFromConfig(s.AWSConfig(""))
+	if _, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("tasks")}); err != nil {
+		t.Fatal(err)
+	}
+	web := container("web", "/testapp", "serve")
+	web.StopTimeout = aws.Int32(5)
+	td := register(t, c, "web", nil, web)
+	arn := start(t, c, td, nil) // stopped by the test itself, across the restart
+	before := waitStatus(t, c, arn, "RUNNING", time.Minute)
+
+	// A leftover of a task nobody knows: a storage dir.
+	orphan := filepath.Join(s.DataDir, "tasks", "0123456789abcdef0123456789abcdef")
+	if err := os.MkdirAll(orphan, 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	c = ecs.NewFromConfig(s.AWSConfig(""))
+	time.Sleep(time.Second) // let the agent adopt and report
+	after := describe(t, c, arn)
+	if aws.ToString(after.LastStatus) != "RUNNING" {
+		t.Fatalf("after restart the task is %s (%s)", aws.ToString(after.LastStatus), aws.ToString(after.StoppedReason))
+	}
+	if aws.ToString(ctr(after, "web").RuntimeId) != aws.ToString(ctr(before, "web").RuntimeId) {
+		t.Fatal("the container changed across the restart")
+	}
+	waitFor(t, "the orphan to be removed", 10*time.Second, func() bool {
+		_, err := os.Stat(orphan)
+		return os.IsNotExist(err)
+	})
+
+	if _, err := c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	stopped := waitStatus(t, c, arn, "STOPPED", time.Minute)
+	if code := ctr(stopped, "web").ExitCode; code == nil || *code != 0 {
+		t.Fatalf("exit code after adoption: %v", code)
+	}
+	// Nothing of the task is left on the host.
+	id := arn[strings.LastIndex(arn, "/")+1:]
+	waitFor(t, "cleanup", 10*time.Second, func() bool {
+		_, errStorage := os.Stat(filepath.Join(s.DataDir, "tasks", id))
+		_, errNetns := os.Stat("/var/run/netns/berth-" + id)
+		return os.IsNotExist(errStorage) && os.IsNotExist(errNetns)
+	})
+}
