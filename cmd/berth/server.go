@@ -24,6 +24,8 @@ func runServer(args []string) error {
 	etcd := fs.String("etcd-endpoints", envDefault("BERTH_ETCD_ENDPOINTS", ""), "comma-separated external etcd endpoints; empty runs an embedded etcd in the data dir (env BERTH_ETCD_ENDPOINTS)")
 	ctrdAddr := fs.String("containerd-address", envDefault("BERTH_CONTAINERD_ADDRESS", ""), "containerd socket; empty uses the system one if it answers, else starts berth's own (env BERTH_CONTAINERD_ADDRESS)")
 	ctrdNS := fs.String("containerd-namespace", envDefault("BERTH_CONTAINERD_NAMESPACE", "berth"), "containerd namespace and cgroup parent of this server's tasks (env BERTH_CONTAINERD_NAMESPACE)")
+	nodeCPU := fs.Int("node-cpu", envInt("BERTH_NODE_CPU"), "CPU units tasks may reserve on this host; 0 = cores × 1024 (env BERTH_NODE_CPU)")
+	nodeMem := fs.Int("node-memory", envInt("BERTH_NODE_MEMORY_MIB"), "MiB of memory tasks may reserve on this host; 0 = host memory less a reserve (env BERTH_NODE_MEMORY_MIB)")
 	noAgent := fs.Bool("no-agent", envDefault("BERTH_NO_AGENT", "") == "true", "serve the API only; run no tasks on this host (env BERTH_NO_AGENT=true)")
 	_ = fs.Parse(args)
 
@@ -45,7 +47,7 @@ func runServer(args []string) error {
 		},
 	}
 	cfg.NoAgent = *noAgent
-	cfg.Agent = server.AgentConfig{ContainerdAddress: *ctrdAddr, ContainerdNamespace: *ctrdNS}
+	cfg.Agent = server.AgentConfig{ContainerdAddress: *ctrdAddr, ContainerdNamespace: *ctrdNS, NodeCPU: *nodeCPU, NodeMemoryMiB: *nodeMem}
 	if v := os.Getenv("BERTH_TEST_EPHEMERAL_MIB_PER_GIB"); v != "" {
 		// Test suites only: shrink ephemeral storage so a test can fill it.
 		n, err := strconv.Atoi(v)

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/containerd/containerd"
-	"github.com/containerd/platforms"
 	"github.com/containerd/containerd/remotes"
 	"github.com/containerd/containerd/remotes/docker"
+	"github.com/containerd/platforms"
 )
 
 // Credentials authenticate a pull (ECS repositoryCredentials, or an ECR

@@ -26,6 +26,11 @@ import (
 type AgentConfig struct {
 	ContainerdAddress   string // "" = the system socket if it answers, else our own containerd
 	ContainerdNamespace string // also the cgroup parent; default "berth"
+	// NodeCPU and NodeMemoryMiB declare the capacity tasks may reserve on
+	// this host; 0 = the host's cores × 1024 and its memory less a reserve.
+	// Declaring more overcommits (CPU is shared fairly by quota; memory is
+	// not, so overcommit it only for tasks that use less than they ask).
+	NodeCPU, NodeMemoryMiB int
 	// EphemeralMiBPerGiB scales tasks' ephemeral storage for tests, so
 	// that a test can fill a "21 GiB" disk in a moment; 0 = 1024.
 	EphemeralMiBPerGiB int
@@ -70,6 +75,12 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 		NodeID:  nodeID,
 	}
 	node := agentapi.Node{ID: nodeID, AvailabilityZone: s.cfg.Region + "a", CPU: goruntime.NumCPU() * 1024, MemoryMiB: hostMemoryMiB()}
+	if cfg.NodeCPU > 0 {
+		node.CPU = cfg.NodeCPU
+	}
+	if cfg.NodeMemoryMiB > 0 {
+		node.MemoryMiB = cfg.NodeMemoryMiB
+	}
 	a := agent.New(agent.Config{
 		Node: node, API: api, Hooks: hooks, Log: s.log.With("component", "agent"),
 		Host: &host{rt: rt, storage: st.Manager, cgroups: cg},

@@ -3,8 +3,10 @@ package taskrunner
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/runtime"
 )
 
 // Dependency conditions of dependsOn.
@@ -80,7 +82,7 @@ func (r *Runner) startContainer(ctx context.Context, c *ctr) error {
 			return err
 		}
 	}
-	waitc, err := r.hooks.Runtime.Wait(context.WithoutCancel(ctx), c.id)
+	waitc, err := r.hooks.Runtime.Wait(ctx, c.id)
 	if err != nil {
 		return err
 	}
@@ -88,16 +90,7 @@ func (r *Runner) startContainer(ctx context.Context, c *ctr) error {
 	r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) {
 		cs.LastStatus, cs.RuntimeID = Running, c.id
 	})
-	go func() {
-		st, ok := <-waitc
-		if !ok {
-			return
-		}
-		select {
-		case r.events <- event{name: c.def.Name, exit: &st}:
-		case <-r.done:
-		}
-	}()
+	go r.watchExit(ctx, c, waitc)
 	if hc := c.def.HealthCheck; hc != nil {
 		go r.healthLoop(ctx, c.def.Name, c.id, hc)
 	}
@@ -124,4 +117,32 @@ func (r *Runner) taskHealth() string {
 		return "HEALTHY"
 	}
 	return "UNKNOWN"
+}
+
+// watchExit forwards a container's exit to the runner. A wait that ended
+// without an exit (the agent is shutting down, or containerd went away for
+// a moment) is not an exit: it waits again unless the agent is going away.
+func (r *Runner) watchExit(ctx context.Context, c *ctr, waitc <-chan runtime.ExitStatus) {
+	for {
+		st, ok := <-waitc
+		if ok && st.Err == nil {
+			select {
+			case r.events <- event{name: c.def.Name, exit: &st}:
+			case <-r.done:
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if ok {
+			r.log.Warn("waiting for container", "container", c.def.Name, "err", st.Err)
+		}
+		time.Sleep(time.Second)
+		var err error
+		if waitc, err = r.hooks.Runtime.Wait(ctx, c.id); err != nil {
+			r.log.Warn("waiting for container", "container", c.def.Name, "err", err)
+			return
+		}
+	}
 }
