@@ -13,8 +13,10 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# Static (CGO_ENABLED=0): the binary is also the init of containers with
+# initProcessEnabled, bind-mounted into images of any libc.
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/berth
+	CGO_ENABLED=0 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/berth
 
 # Start berth with its embedded defaults; prints the endpoint and the
 # export line for the aws CLI.

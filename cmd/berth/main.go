@@ -38,6 +38,8 @@ func main() {
 		err = runReset(args)
 	case "images":
 		err = runImages(args)
+	case "init":
+		err = runInit(args)
 	case "version", "--version", "-v":
 		fmt.Println("berth", version)
 	case "help", "-h", "--help":

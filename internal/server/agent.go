@@ -50,7 +50,14 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 	if ns == "" {
 		ns = "berth"
 	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
 	rt, err := runtime.Open(ctx, runtime.Config{
+		// berth itself is the init of initProcessEnabled containers: it is
+		// built static (CGO_ENABLED=0) so it runs in any image.
+		InitPath:  self,
 		Address:   cfg.ContainerdAddress,
 		Namespace: ns,
 		StateDir:  filepath.Join(s.cfg.DataDir, "containerd"),

@@ -50,6 +50,7 @@ func BinaryPath() (string, error) {
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", binPath, "./cmd/berth")
 		cmd.Dir = filepath.Dir(strings.TrimSpace(string(out)))
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as make builds it: static
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -54,3 +54,26 @@ func TestContainerSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestInitProcess(t *testing.T) {
+	c := setup(t)
+	app := container("app", "/bin/sh", "-c", "echo pid=$$; sleep 600")
+	app.LinuxParameters = &types.LinuxParameters{InitProcessEnabled: aws.Bool(true)}
+	td := register(t, c, "init", nil, app)
+	arn := run(t, c, td, nil)
+	waitStatus(t, c, arn, "RUNNING", time.Minute)
+	waitFor(t, "output", 20*time.Second, func() bool { return strings.Contains(logs(arn, "app"), "pid=") })
+	// The shell is not PID 1: init is, and forwards SIGTERM to it.
+	if out := logs(arn, "app"); strings.Contains(out, "pid=1\n") {
+		t.Fatalf("the command runs as PID 1: %q", out)
+	}
+	if _, err := c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	task := waitStatus(t, c, arn, "STOPPED", time.Minute)
+	// 143: SIGTERM reached the shell through init; without forwarding it
+	// would have been SIGKILLed after stopTimeout (137).
+	if code := ctr(task, "app").ExitCode; code == nil || *code != 143 {
+		t.Fatalf("exit code %v, want 143", code)
+	}
+}

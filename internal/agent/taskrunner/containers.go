@@ -105,6 +105,9 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 	if d.Cpu > 0 {
 		cs.CPUShares = uint64(d.Cpu)
 	}
+	if lp := d.LinuxParameters; lp != nil && lp.InitProcessEnabled != nil && *lp.InitProcessEnabled {
+		cs.Init = true
+	}
 	if d.Memory != nil {
 		cs.MemoryLimit = int64(*d.Memory) << 20
 	}
