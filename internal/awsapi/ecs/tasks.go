@@ -95,16 +95,15 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 
 // runPlan is a validated RunTask request.
 type runPlan struct {
-	in            *ecstypes.RunTaskRequest
-	cluster       *ecstypes.Cluster
-	def           *ecstypes.TaskDefinition
-	count         int
-	cpu, memory   int
-	ephemeralGiB  int
-	capacityName  string
-	tags          []ecstypes.Tag
-	group         string
-	clusterTagged bool
+	in           *ecstypes.RunTaskRequest
+	cluster      *ecstypes.Cluster
+	def          *ecstypes.TaskDefinition
+	count        int
+	cpu, memory  int
+	ephemeralGiB int
+	capacityName string
+	tags         []ecstypes.Tag
+	group        string
 }
 
 func (s *Service) planRunTask(ctx context.Context, sc scope, in *ecstypes.RunTaskRequest) (*runPlan, error) {
