@@ -4,6 +4,7 @@ package testutil
 
 import (
 	"context"
+	"path/filepath"
 
 	"bufio"
 	"errors"
@@ -49,7 +50,10 @@ func StartServer(t testing.TB, env ...string) *Server {
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Stop)
+	t.Cleanup(func() {
+		s.Drain()
+		s.Stop()
+	})
 	return s
 }
 
@@ -176,5 +180,33 @@ func (s *Server) LoadImage(t testing.TB, archive string) {
 	defer f.Close()
 	if _, err := adminclient.Call(context.Background(), s.AdminKey(), "POST", "/_berth/images/load", f); err != nil {
 		t.Fatalf("loading %s: %v", archive, err)
+	}
+}
+
+// Drain stops every task the server runs and waits (up to two minutes) until
+// their containers, disks and namespaces are gone from the host. Tests call
+// it before Stop, since a stopped server leaves tasks running on purpose (a
+// restarted one adopts them). It resets the server's state.
+func (s *Server) Drain() {
+	if s.cmd == nil {
+		return
+	}
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := adminclient.Call(ctx, s.AdminKey(), "POST", "/_berth/reset", nil); err != nil {
+		return
+	}
+	tasks := filepath.Join(s.DataDir, "tasks")
+	for ctx.Err() == nil {
+		entries, err := os.ReadDir(tasks)
+		if err != nil || len(entries) == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

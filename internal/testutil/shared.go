@@ -39,6 +39,7 @@ func Shared(m *testing.M, srv **Server) int {
 	}
 	*srv = s
 	code := m.Run()
+	s.Drain()
 	s.Stop()
 	logFile.Close()
 	if code != 0 {
