@@ -12,8 +12,7 @@ check "the other region has its own" "west" \
   "$(aws ecs list-clusters --region us-west-2 --query 'clusterArns[0]' --output text | sed 's|.*/||')"
 
 key=$AWS_ACCESS_KEY_ID
-stop_server
-start_server "$data_dir"
+restart_server
 check "root key is kept across restarts" "$key" "$AWS_ACCESS_KEY_ID"
 check "cluster survives restart" "ACTIVE" \
   "$(aws ecs describe-clusters --clusters keep --query 'clusters[0].status' --output text)"

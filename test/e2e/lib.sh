@@ -30,6 +30,7 @@ expect_error() {
 # aws CLI environment, sets BERTH_PID.
 start_server() {
   local data_dir=$1 fifo line fd
+  BERTH_DATA=$data_dir
   fifo=$(mktemp -u)
   mkfifo "$fifo"
   BERTH_CONTAINERD_NAMESPACE=berth-e2e-$$ \
@@ -51,10 +52,26 @@ start_server() {
 
 stop_server() {
   if [[ -n ${BERTH_PID:-} ]] && kill -0 "$BERTH_PID" 2>/dev/null; then
+    # A stopped server leaves its tasks running (a restart adopts them):
+    # stop them first, so a failed script leaves nothing behind.
+    if "$BERTH_BIN" reset --data-dir "$BERTH_DATA" >/dev/null 2>&1; then
+      for _ in $(seq 600); do
+        [[ -z $(ls -A "$BERTH_DATA/tasks" 2>/dev/null) ]] && break
+        sleep 0.2
+      done
+    fi
     kill -TERM "$BERTH_PID"
     wait "$BERTH_PID" 2>/dev/null || true
   fi
   BERTH_PID=
+}
+
+# restart_server: stop the server as a user would (tasks keep running) and
+# start it again on the same data dir.
+restart_server() {
+  kill -TERM "$BERTH_PID"
+  wait "$BERTH_PID" 2>/dev/null || true
+  start_server "$BERTH_DATA"
 }
 
 summary() {
