@@ -25,13 +25,20 @@ func (r *Runner) setStatus(ctx context.Context, status string, fn func(*agentapi
 
 // setContainer changes one container's state and reports.
 func (r *Runner) setContainer(ctx context.Context, name string, fn func(*agentapi.ContainerState)) {
+	r.noteContainer(name, fn)
+	r.publish(ctx)
+}
+
+// noteContainer changes one container's state without reporting it yet:
+// the next report carries it. Each report is a write to the store, so
+// details that belong to a step (image digests) go with that step's report.
+func (r *Runner) noteContainer(name string, fn func(*agentapi.ContainerState)) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	i := slices.IndexFunc(r.state.Containers, func(c agentapi.ContainerState) bool { return c.Name == name })
 	if i >= 0 {
 		fn(&r.state.Containers[i])
 	}
-	r.mu.Unlock()
-	r.publish(ctx)
 }
 
 // State returns a copy of the task's observed state.

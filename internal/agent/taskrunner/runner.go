@@ -123,6 +123,9 @@ func (r *Runner) logDir() string { return filepath.Join(r.hooks.LogDir, r.spec.T
 // on this host is gone.
 func (r *Runner) Run(ctx context.Context) {
 	defer close(r.done)
+	r.mu.Lock()
+	r.state.PullStartedAt = r.now()
+	r.mu.Unlock()
 	r.publish(ctx)
 	if err := r.prepare(ctx); err != nil {
 		r.log.Warn("task failed to start", "err", err)
@@ -142,7 +145,6 @@ func (r *Runner) Run(ctx context.Context) {
 // namespace and container root filesystems.
 func (r *Runner) prepare(ctx context.Context) error {
 	images := map[string]runtime.Image{}
-	r.setStatus(ctx, Pending, func(st *agentapi.TaskState) { st.PullStartedAt = r.now() })
 	for _, c := range r.ctrs {
 		if _, ok := images[c.def.Image]; ok {
 			continue
@@ -153,18 +155,17 @@ func (r *Runner) prepare(ctx context.Context) error {
 		}
 		if err != nil {
 			msg := fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref %s: %v", c.def.Image, err)
-			r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.Reason = msg })
+			r.noteContainer(c.def.Name, func(cs *agentapi.ContainerState) { cs.Reason = msg })
 			return errors.New(msg)
 		}
 		images[c.def.Image] = img
-		r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.ImageDigest = img.Digest })
 		if r.stopping() {
 			return nil
 		}
 	}
 	for _, c := range r.ctrs {
 		img := images[c.def.Image]
-		r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.ImageDigest = img.Digest })
+		r.noteContainer(c.def.Name, func(cs *agentapi.ContainerState) { cs.ImageDigest = img.Digest })
 	}
 	r.setStatus(ctx, Pending, func(st *agentapi.TaskState) { st.PullStoppedAt = r.now() })
 
@@ -211,11 +212,14 @@ func (r *Runner) prepare(ctx context.Context) error {
 // until the task must stop.
 func (r *Runner) loop(ctx context.Context) {
 	for {
-		if err := r.startReady(ctx); err != nil {
+		started, err := r.startReady(ctx)
+		if err != nil {
 			r.Stop(StopTaskFailedToStart, err.Error())
 			return
 		}
-		r.maybeRunning(ctx)
+		if !r.maybeRunning(ctx) && started {
+			r.publish(ctx) // the containers that started, while others wait
+		}
 		select {
 		case <-r.stopReq:
 			return
@@ -234,7 +238,7 @@ func (r *Runner) handle(ctx context.Context, ev event) bool {
 	c := r.ctr(ev.name)
 	if ev.health != "" {
 		c.health = ev.health
-		r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) { cs.HealthStatus = ev.health })
+		r.noteContainer(c.def.Name, func(cs *agentapi.ContainerState) { cs.HealthStatus = ev.health })
 		r.setStatus(ctx, "", func(st *agentapi.TaskState) { st.HealthStatus = r.taskHealth() })
 		return false
 	}
@@ -258,19 +262,21 @@ func (r *Runner) ctr(name string) *ctr {
 	return r.ctrs[i]
 }
 
-// maybeRunning reports RUNNING once every essential container started.
-func (r *Runner) maybeRunning(ctx context.Context) {
+// maybeRunning reports RUNNING once every essential container started,
+// and says whether it reported.
+func (r *Runner) maybeRunning(ctx context.Context) bool {
 	r.mu.Lock()
 	status := r.state.LastStatus
 	r.mu.Unlock()
 	if status != Activating {
-		return
+		return false
 	}
 	for _, c := range r.ctrs {
 		if essential(&c.def) && !c.started {
-			return
+			return false
 		}
 	}
 	now := r.now()
 	r.setStatus(ctx, Running, func(st *agentapi.TaskState) { st.StartedAt, st.ConnectivityAt = now, now })
+	return true
 }

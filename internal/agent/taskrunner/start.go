@@ -50,8 +50,10 @@ func (r *Runner) depState(c *ctr) (bool, error) {
 	return true, nil
 }
 
-// startReady starts every container whose dependencies are met.
-func (r *Runner) startReady(ctx context.Context) error {
+// startReady starts every container whose dependencies are met, and says
+// whether it started any.
+func (r *Runner) startReady(ctx context.Context) (bool, error) {
+	started := false
 	for progress := true; progress; {
 		progress = false
 		for _, c := range r.ctrs {
@@ -60,18 +62,18 @@ func (r *Runner) startReady(ctx context.Context) error {
 			}
 			ok, err := r.depState(c)
 			if err != nil {
-				return err
+				return started, err
 			}
 			if !ok {
 				continue
 			}
 			if err := r.startContainer(ctx, c); err != nil {
-				return fmt.Errorf("CannotStartContainerError: container %s: %w", c.def.Name, err)
+				return started, fmt.Errorf("CannotStartContainerError: container %s: %w", c.def.Name, err)
 			}
-			progress = true
+			progress, started = true, true
 		}
 	}
-	return nil
+	return started, nil
 }
 
 // startContainer starts (or, after an agent restart, adopts) a container
@@ -87,7 +89,7 @@ func (r *Runner) startContainer(ctx context.Context, c *ctr) error {
 		return err
 	}
 	c.started = true
-	r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) {
+	r.noteContainer(c.def.Name, func(cs *agentapi.ContainerState) {
 		cs.LastStatus, cs.RuntimeID = Running, c.id
 	})
 	go r.watchExit(ctx, c, waitc)
