@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -26,6 +28,7 @@ func runServer(args []string) error {
 	ctrdNS := fs.String("containerd-namespace", envDefault("BERTH_CONTAINERD_NAMESPACE", "berth"), "containerd namespace and cgroup parent of this server's tasks (env BERTH_CONTAINERD_NAMESPACE)")
 	nodeCPU := fs.Int("node-cpu", envInt("BERTH_NODE_CPU"), "CPU units tasks may reserve on this host; 0 = cores × 1024 (env BERTH_NODE_CPU)")
 	nodeMem := fs.Int("node-memory", envInt("BERTH_NODE_MEMORY_MIB"), "MiB of memory tasks may reserve on this host; 0 = host memory less a reserve (env BERTH_NODE_MEMORY_MIB)")
+	debugAddr := fs.String("debug-address", envDefault("BERTH_DEBUG_ADDRESS", ""), "serve Go's pprof profiles on this address (keep it on loopback); empty: off (env BERTH_DEBUG_ADDRESS)")
 	noAgent := fs.Bool("no-agent", envDefault("BERTH_NO_AGENT", "") == "true", "serve the API only; run no tasks on this host (env BERTH_NO_AGENT=true)")
 	_ = fs.Parse(args)
 
@@ -60,6 +63,20 @@ func runServer(args []string) error {
 		cfg.EtcdEndpoints = strings.Split(*etcd, ",")
 	}
 
+	if *debugAddr != "" {
+		// The profiles reveal nothing secret but cost CPU to take: like
+		// containerd's debug address, for operators on the host only.
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+			if err := http.ListenAndServe(*debugAddr, mux); err != nil {
+				log.Error("debug address", "err", err)
+			}
+		}()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := server.New(ctx, cfg)

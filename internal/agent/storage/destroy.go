@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -34,6 +35,12 @@ func (m *Manager) Destroy(ctx context.Context, taskID string) error {
 	// everything under the task dir, each list deepest (latest) first.
 	upperRoot := filepath.Join(dir, fsName)
 	var errs []error
+	var devs []string // the loop devices the task's filesystem was on
+	for _, e := range mi.under(dir) {
+		if strings.HasPrefix(e.source, "/dev/loop") {
+			devs = append(devs, e.source)
+		}
+	}
 	for _, e := range append(mi.overlaysOn(upperRoot), mi.under(dir)...) {
 		if err := unmount(ctx, e.mountpoint); err != nil {
 			errs = append(errs, err)
@@ -48,7 +55,7 @@ func (m *Manager) Destroy(ctx context.Context, taskID string) error {
 	img := filepath.Join(dir, imageName)
 	// Autoclear frees the loop device when the filesystem goes; this only
 	// catches a device left from a crash between attach and mount.
-	if err := waitLoopsFreed(ctx, img); err != nil {
+	if err := waitLoopsFreed(ctx, img, devs); err != nil {
 		m.log().Warn("loop device still bound after unmount", "task", taskID, "err", err)
 	}
 	// Never RemoveAll across a mount: that would delete whatever it shows.
@@ -89,10 +96,25 @@ func unmount(ctx context.Context, p string) error {
 
 // waitLoopsFreed waits briefly for the loop devices bound to img to be
 // released, clearing any that linger.
-func waitLoopsFreed(ctx context.Context, img string) error {
+func waitLoopsFreed(ctx context.Context, img string, known []string) error {
 	deadline := time.Now().Add(time.Second)
+	// The devices the filesystem was mounted from are the ones to watch;
+	// scanning every loop device on the host (there is one per task) is
+	// the fallback for an image that was attached but never mounted.
+	bound := func() []string {
+		if len(known) == 0 {
+			return loopsBackedBy(img)
+		}
+		var devs []string
+		for _, d := range known {
+			if loopBackedBy(d, img) {
+				devs = append(devs, d)
+			}
+		}
+		return devs
+	}
 	for {
-		devs := loopsBackedBy(img)
+		devs := bound()
 		if len(devs) == 0 {
 			return nil
 		}

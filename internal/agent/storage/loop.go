@@ -119,6 +119,15 @@ func loopsBackedBy(img string) []string {
 	return devs
 }
 
+// loopBackedBy reports whether loop device dev (/dev/loopN) is bound to img.
+func loopBackedBy(dev, img string) bool {
+	b, err := os.ReadFile(filepath.Join("/sys/block", filepath.Base(dev), "loop", "backing_file"))
+	if err != nil {
+		return false // unbound: the file exists only while bound
+	}
+	return strings.TrimSuffix(strings.TrimSpace(string(b)), " (deleted)") == img
+}
+
 // detachLoops clears the loop devices bound to img. A device still in use
 // (mounted) refuses with EBUSY and is left alone; LOOP_CLR_FD then turns
 // on autoclear, so it goes with its last user.

@@ -125,8 +125,11 @@ func (m *Manager) format(ctx context.Context, v *Volume) error {
 		return fmt.Errorf("storage: task %s: %w", v.TaskID, err)
 	}
 	// Unlink rather than truncate: a loop device still bound to an old
-	// image keeps its own inode and cannot see or corrupt the new one.
-	detachLoops(v.Image)
+	// image keeps its own inode and cannot see or corrupt the new one. A
+	// new task has no image yet, and no device to look for.
+	if _, err := os.Stat(v.Image); err == nil {
+		detachLoops(v.Image)
+	}
 	if err := os.Remove(v.Image); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("storage: task %s: %w", v.TaskID, err)
 	}
