@@ -186,7 +186,10 @@ func (r *Runner) prepare(ctx context.Context) error {
 			continue
 		}
 		img := images[c.def.Image]
-		lower, err := h.Runtime.ImageLowerDirs(ctx, img.Name, c.id)
+		// One read-only view per image, shared by every container of it:
+		// the lower layers never change, and each view is a write to
+		// containerd's metadata.
+		lower, err := h.Runtime.ImageLowerDirs(ctx, img.Name, imageViewKey(img))
 		if err != nil {
 			return fmt.Errorf("ResourceInitializationError: container %s: %w", c.def.Name, err)
 		}
@@ -280,3 +283,6 @@ func (r *Runner) maybeRunning(ctx context.Context) bool {
 	r.setStatus(ctx, Running, func(st *agentapi.TaskState) { st.StartedAt, st.ConnectivityAt = now, now })
 	return true
 }
+
+// imageViewKey names the shared read-only view of an image's layers.
+func imageViewKey(img runtime.Image) string { return "berth-image-view/" + img.Digest }

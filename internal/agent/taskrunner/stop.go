@@ -80,11 +80,6 @@ func (r *Runner) cleanup(ctx context.Context) {
 	if err := h.Storage.Destroy(ctx, r.spec.TaskID); err != nil {
 		r.log.Warn("removing storage", "err", err)
 	}
-	for _, c := range r.ctrs {
-		if err := h.Runtime.RemoveView(ctx, c.id); err != nil {
-			r.log.Warn("removing image view", "container", c.def.Name, "err", err)
-		}
-	}
 	for attempt := 0; attempt < 20; attempt++ {
 		err := h.Cgroups.DeleteTask(r.spec.TaskID)
 		if err == nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,56 +154,84 @@ func (s *Service) assign(ctx context.Context, nodeID string, spec *agentapi.Task
 	return nil
 }
 
-// WatchTasks implements agentapi.API.
+// WatchTasks implements agentapi.API. It lists the node's assignments
+// once, then keeps that set current from the watch's events (decoding only
+// what changed) and sends it whole after each batch of changes. If the
+// watch breaks (compaction, a lost leader), it lists again.
 func (b agentBackend) WatchTasks(ctx context.Context, nodeID string) (<-chan []agentapi.TaskSpec, error) {
 	t := store.Typed[agentapi.TaskSpec]{S: b.s.store}
 	prefix := assignmentPrefix + nodeID + "/"
-	list := func() ([]agentapi.TaskSpec, int64, error) {
+	current := map[string]agentapi.TaskSpec{}
+	list := func() (int64, error) {
 		items, rev, err := t.ListAll(ctx, prefix)
-		specs := make([]agentapi.TaskSpec, 0, len(items))
-		for _, it := range items {
-			specs = append(specs, it.Value)
+		if err != nil {
+			return 0, err
 		}
-		return specs, rev, err
+		clear(current)
+		for _, it := range items {
+			current[it.Key] = it.Value
+		}
+		return rev, nil
 	}
-	specs, rev, err := list()
+	snapshot := func() []agentapi.TaskSpec {
+		keys := slices.Sorted(maps.Keys(current))
+		specs := make([]agentapi.TaskSpec, 0, len(keys))
+		for _, k := range keys {
+			specs = append(specs, current[k])
+		}
+		return specs
+	}
+	rev, err := list()
 	if err != nil {
 		return nil, err
 	}
 	out := make(chan []agentapi.TaskSpec, 1)
-	out <- specs
+	out <- snapshot()
+	send := func() {
+		select {
+		case <-out: // replace an unread older set
+		default:
+		}
+		out <- snapshot()
+	}
+	apply := func(ev store.Event) {
+		switch ev.Type {
+		case store.EventPut:
+			if spec, err := t.Decode(ev.Object); err == nil {
+				current[ev.Object.Key] = *spec
+			}
+		case store.EventDelete:
+			delete(current, ev.Object.Key)
+		}
+		rev = ev.Object.Revision
+	}
 	go func() {
 		defer close(out)
 		for ctx.Err() == nil {
 			events := b.s.store.Watch(ctx, prefix, rev+1)
-			for range events {
-				// Drain what is queued, then send the whole set once.
-				for drained := false; !drained; {
+			for ev := range events {
+				apply(ev)
+				for more := true; more; { // take what is queued, then send once
 					select {
-					case _, ok := <-events:
-						drained = !ok
+					case ev, ok := <-events:
+						if !ok {
+							more = false
+							break
+						}
+						apply(ev)
 					default:
-						drained = true
+						more = false
 					}
 				}
-				if specs, rev, err = list(); err != nil {
-					break
-				}
-				select {
-				case <-out: // replace an unread older set
-				default:
-				}
-				out <- specs
+				send()
 			}
-			if ctx.Err() == nil {
-				time.Sleep(100 * time.Millisecond)
-				if specs, rev, err = list(); err == nil {
-					select {
-					case <-out:
-					default:
-					}
-					out <- specs
-				}
+			if ctx.Err() != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+			if r, err := list(); err == nil {
+				rev = r
+				send()
 			}
 		}
 	}()
