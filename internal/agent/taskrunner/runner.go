@@ -128,6 +128,9 @@ func (r *Runner) Run(ctx context.Context) {
 	r.mu.Unlock()
 	r.publish(ctx)
 	if err := r.prepare(ctx); err != nil {
+		if ctx.Err() != nil {
+			return // the agent is going away mid-start; the next one resumes it
+		}
 		r.log.Warn("task failed to start", "err", err)
 		r.Stop(StopTaskFailedToStart, err.Error())
 	}
@@ -144,6 +147,9 @@ func (r *Runner) Run(ctx context.Context) {
 // prepare pulls images and makes the task's cgroup, storage, network
 // namespace and container root filesystems.
 func (r *Runner) prepare(ctx context.Context) error {
+	if r.stopping() {
+		return nil // stopped before it started: nothing to make
+	}
 	images := map[string]runtime.Image{}
 	for _, c := range r.ctrs {
 		if _, ok := images[c.def.Image]; ok {

@@ -248,6 +248,12 @@ func (b agentBackend) ReportTask(ctx context.Context, nodeID string, st agentapi
 	sc := scope{account: a.account, region: a.region}
 	var spec agentapi.TaskSpec
 	rec, _, err := b.s.tasks().Mutate(ctx, taskKey(sc, parts[0], parts[1]), func(r *taskRecord) error {
+		if r.Task.LastStatus == statusStopped && st.LastStatus != statusStopped {
+			// Already STOPPED here (say an agent crashed after reporting
+			// it but before its assignment went): whatever still runs is a
+			// leftover to stop, not the task.
+			return store.ErrNotFound
+		}
 		applyState(&r.Task, st)
 		spec = r.Spec
 		return nil
