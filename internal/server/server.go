@@ -130,6 +130,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	agentCtx, stopAgent := context.WithCancel(context.Background())
+	go s.ecs.RunExpiry(agentCtx, time.Minute, ecs.StoppedTaskRetention, func(msg string, args ...any) { s.log.Info(msg, args...) })
 	agentDone := make(chan struct{})
 	if s.agent != nil {
 		go func() {

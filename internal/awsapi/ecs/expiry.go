@@ -1,0 +1,92 @@
+package ecs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/berth-dev/berth/internal/awsapi/shape"
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// StoppedTaskRetention is how long a STOPPED task stays describable. ECS
+// promises at least an hour.
+const StoppedTaskRetention = time.Hour
+
+// stoppedSummary decodes only what expiry needs of a task record.
+type stoppedSummary struct {
+	Task struct {
+		LastStatus string      `json:"lastStatus"`
+		StoppedAt  *shape.Time `json:"stoppedAt"`
+	} `json:"task"`
+}
+
+// ExpireStoppedTasks deletes tasks, in every account and region, that were
+// STOPPED longer than retention ago, and returns how many it deleted. A
+// task changed meanwhile (its revision moved) is left for the next pass.
+func (s *Service) ExpireStoppedTasks(ctx context.Context, retention time.Duration) (int, error) {
+	cutoff := s.now().Add(-retention)
+	var expired []store.Object
+	err := scanObjects(ctx, s.store, "/"+kindTask+"/", func(obj store.Object) {
+		var sum stoppedSummary
+		if json.Unmarshal(obj.Value, &sum) != nil {
+			return
+		}
+		if sum.Task.LastStatus == statusStopped && sum.Task.StoppedAt != nil && sum.Task.StoppedAt.Before(cutoff) {
+			expired = append(expired, store.Object{Key: obj.Key, Revision: obj.Revision})
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, obj := range expired {
+		err := s.store.Delete(ctx, obj.Key, obj.Revision)
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
+		default:
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// RunExpiry expires stopped tasks every interval until ctx ends.
+func (s *Service) RunExpiry(ctx context.Context, interval, retention time.Duration, logf func(msg string, args ...any)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := s.ExpireStoppedTasks(ctx, retention)
+		if err != nil && ctx.Err() == nil {
+			logf("expiring stopped tasks", "err", err)
+		} else if n > 0 {
+			logf("expired stopped tasks", "count", n)
+		}
+	}
+}
+
+// scanObjects calls fn for every object under prefix, a page at a time.
+func scanObjects(ctx context.Context, st store.Store, prefix string, fn func(store.Object)) error {
+	after := ""
+	for {
+		res, err := st.List(ctx, prefix, store.ListOptions{After: after, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, obj := range res.Objects {
+			fn(obj)
+			after = obj.Key
+		}
+		if !res.More {
+			return nil
+		}
+	}
+}
