@@ -137,6 +137,23 @@ func assignmentKey(nodeID string, spec *agentapi.TaskSpec) string {
 	return assignmentPrefix + nodeID + "/" + spec.Account + "/" + spec.Region + "/" + spec.TaskID
 }
 
+func (sc scope) assignmentKey(nodeID, taskID string) string {
+	return assignmentKey(nodeID, &agentapi.TaskSpec{Account: sc.account, Region: sc.region, TaskID: taskID})
+}
+
+// stopAssignment tells the task's node to stop it. A task whose assignment
+// is gone has stopped already.
+func (s *Service) stopAssignment(ctx context.Context, nodeID string, sc scope, taskID, code, reason string) error {
+	_, _, err := store.Typed[agentapi.TaskSpec]{S: s.store}.Mutate(ctx, sc.assignmentKey(nodeID, taskID), func(spec *agentapi.TaskSpec) error {
+		spec.DesiredStatus, spec.StopCode, spec.StoppedReason = statusStopped, code, reason
+		return nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return internal("stopping task", err)
+	}
+	return nil
+}
+
 // assign writes (or rewrites) the spec a node must run.
 func (s *Service) assign(ctx context.Context, nodeID string, spec *agentapi.TaskSpec) error {
 	t := store.Typed[agentapi.TaskSpec]{S: s.store}
@@ -246,7 +263,6 @@ func (b agentBackend) ReportTask(ctx context.Context, nodeID string, st agentapi
 		return fmt.Errorf("report for %q: %w", st.TaskARN, agentapi.ErrUnknownTask)
 	}
 	sc := scope{account: a.account, region: a.region}
-	var spec agentapi.TaskSpec
 	rec, _, err := b.s.tasks().Mutate(ctx, taskKey(sc, parts[0], parts[1]), func(r *taskRecord) error {
 		if r.Task.LastStatus == statusStopped && st.LastStatus != statusStopped {
 			// Already STOPPED here (say an agent crashed after reporting
@@ -255,11 +271,10 @@ func (b agentBackend) ReportTask(ctx context.Context, nodeID string, st agentapi
 			return store.ErrNotFound
 		}
 		applyState(&r.Task, st)
-		spec = r.Spec
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		_ = b.s.store.Delete(ctx, assignmentKey(nodeID, &agentapi.TaskSpec{Account: a.account, Region: a.region, TaskID: parts[1]}), 0)
+		_ = b.s.store.Delete(ctx, sc.assignmentKey(nodeID, parts[1]), 0)
 		_ = b.s.release(ctx, nodeID, st.TaskARN)
 		return fmt.Errorf("report for %s: %w", st.TaskARN, agentapi.ErrUnknownTask)
 	}
@@ -270,7 +285,7 @@ func (b agentBackend) ReportTask(ctx context.Context, nodeID string, st agentapi
 		if err := b.s.release(ctx, nodeID, st.TaskARN); err != nil {
 			return err
 		}
-		if err := b.s.store.Delete(ctx, assignmentKey(nodeID, &spec), 0); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := b.s.store.Delete(ctx, sc.assignmentKey(nodeID, parts[1]), 0); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}

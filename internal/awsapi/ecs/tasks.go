@@ -16,9 +16,10 @@ import (
 )
 
 // Tasks live at /ecs-task/<account>/<region>/<cluster>/<task id>: the task
-// as DescribeTasks shows it, the spec the agent runs, and the node it was
-// placed on. The node's assignment list (see agent_backend.go) points the
-// agent at it.
+// as DescribeTasks shows it and the node it was placed on. What the agent
+// runs (the definition, overrides, desired status) is the node's assignment
+// (see agent_backend.go), kept apart so that the agent's frequent reports
+// rewrite only the small task record.
 
 const kindTask = "ecs-task"
 
@@ -35,9 +36,8 @@ const (
 )
 
 type taskRecord struct {
-	Task   ecstypes.Task     `json:"task"`
-	Spec   agentapi.TaskSpec `json:"spec"`
-	NodeID string            `json:"nodeId"`
+	Task   ecstypes.Task `json:"task"`
+	NodeID string        `json:"nodeId"`
 }
 
 func taskKey(sc scope, cluster, id string) string {
@@ -70,8 +70,8 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 	}
 	out := &ecstypes.RunTaskResponse{Tasks: []ecstypes.Task{}, Failures: []ecstypes.Failure{}}
 	for range plan.count {
-		rec := s.newTask(ctx, sc, plan)
-		nodeID, reason, err := s.reserve(ctx, rec.Spec)
+		rec, spec := s.newTask(ctx, sc, plan)
+		nodeID, reason, err := s.reserve(ctx, spec)
 		if err != nil {
 			return nil, err
 		}
@@ -81,11 +81,11 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 		}
 		rec.NodeID = nodeID
 		rec.Task.AvailabilityZone = s.nodeAZ(ctx, nodeID)
-		if _, err := s.tasks().Create(ctx, taskKey(sc, plan.cluster.ClusterName, rec.Spec.TaskID), rec); err != nil {
-			_ = s.release(ctx, nodeID, rec.Spec.TaskARN)
+		if _, err := s.tasks().Create(ctx, taskKey(sc, plan.cluster.ClusterName, spec.TaskID), rec); err != nil {
+			_ = s.release(ctx, nodeID, spec.TaskARN)
 			return nil, internal("storing task", err)
 		}
-		if err := s.assign(ctx, nodeID, &rec.Spec); err != nil {
+		if err := s.assign(ctx, nodeID, &spec); err != nil {
 			return nil, err
 		}
 		out.Tasks = append(out.Tasks, rec.Task)
@@ -282,8 +282,8 @@ func (s *Service) propagatedTags(ctx context.Context, sc scope, in *ecstypes.Run
 	return tags, nil
 }
 
-// newTask builds the PROVISIONING task and its spec.
-func (s *Service) newTask(ctx context.Context, sc scope, p *runPlan) *taskRecord {
+// newTask builds the PROVISIONING task and the spec its node runs.
+func (s *Service) newTask(ctx context.Context, sc scope, p *runPlan) (*taskRecord, agentapi.TaskSpec) {
 	id := newID()
 	arn := sc.taskARN(p.cluster.ClusterName, id)
 	now := s.timestamp()
@@ -347,13 +347,10 @@ func (s *Service) newTask(ctx context.Context, sc scope, p *runPlan) *taskRecord
 		}
 		t.Containers = append(t.Containers, c)
 	}
-	return &taskRecord{
-		Task: t,
-		Spec: agentapi.TaskSpec{
-			Account: sc.account, Region: sc.region, ClusterARN: p.cluster.ClusterArn,
-			TaskARN: arn, TaskID: id, Definition: *p.def, Overrides: p.in.Overrides,
-			CPU: p.cpu, MemoryMiB: p.memory, EphemeralGiB: p.ephemeralGiB, DesiredStatus: statusRunning,
-		},
+	return &taskRecord{Task: t}, agentapi.TaskSpec{
+		Account: sc.account, Region: sc.region, ClusterARN: p.cluster.ClusterArn,
+		TaskARN: arn, TaskID: id, Definition: *p.def, Overrides: p.in.Overrides,
+		CPU: p.cpu, MemoryMiB: p.memory, EphemeralGiB: p.ephemeralGiB, DesiredStatus: statusRunning,
 	}
 }
 
@@ -371,8 +368,7 @@ func (s *Service) StopTask(ctx context.Context, in *ecstypes.StopTaskRequest) (*
 	if len(in.Reason) > 255 {
 		return nil, invalidParameter("reason can be at most 255 characters.")
 	}
-	var nodeID string
-	var spec agentapi.TaskSpec
+	stopping := false
 	rec, _, err := s.tasks().Mutate(ctx, taskKey(sc, cluster, id), func(r *taskRecord) error {
 		if r.Task.DesiredStatus == statusStopped {
 			return nil
@@ -382,8 +378,7 @@ func (s *Service) StopTask(ctx context.Context, in *ecstypes.StopTaskRequest) (*
 		r.Task.StoppedReason = cmp.Or(in.Reason, "Task stopped by user")
 		r.Task.StoppingAt = s.timestamp()
 		r.Task.Version++
-		r.Spec.DesiredStatus, r.Spec.StopCode, r.Spec.StoppedReason = statusStopped, r.Task.StopCode, r.Task.StoppedReason
-		nodeID, spec = r.NodeID, r.Spec
+		stopping = true
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -392,8 +387,8 @@ func (s *Service) StopTask(ctx context.Context, in *ecstypes.StopTaskRequest) (*
 	if err != nil {
 		return nil, internal("stopping task", err)
 	}
-	if nodeID != "" {
-		if err := s.assign(ctx, nodeID, &spec); err != nil {
+	if stopping && rec.NodeID != "" {
+		if err := s.stopAssignment(ctx, rec.NodeID, sc, id, rec.Task.StopCode, rec.Task.StoppedReason); err != nil {
 			return nil, err
 		}
 	}
