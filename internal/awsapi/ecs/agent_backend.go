@@ -75,12 +75,12 @@ func (b agentBackend) RegisterNode(ctx context.Context, n agentapi.Node) error {
 
 // reserve places a task and reserves its size on the chosen node. A
 // non-empty reason is a placement failure.
-func (s *Service) reserve(ctx context.Context, spec agentapi.TaskSpec) (nodeID, reason string, err error) {
+func (s *Service) reserve(ctx context.Context, spec agentapi.TaskSpec) (node scheduler.Node, reason string, err error) {
 	req := scheduler.Request{CPU: spec.CPU, MemoryMiB: spec.MemoryMiB}
 	for attempt := 0; attempt < 10; attempt++ {
 		items, _, err := s.nodes().ListAll(ctx, nodePrefix)
 		if err != nil {
-			return "", "", internal("listing nodes", err)
+			return node, "", internal("listing nodes", err)
 		}
 		nodes := make([]scheduler.Node, 0, len(items))
 		for _, it := range items {
@@ -88,7 +88,7 @@ func (s *Service) reserve(ctx context.Context, spec agentapi.TaskSpec) (nodeID, 
 		}
 		id, reason := scheduler.Place(nodes, req)
 		if id == "" {
-			return "", reason, nil
+			return node, reason, nil
 		}
 		errFull := errors.New("node filled up")
 		_, _, err = s.nodes().Mutate(ctx, nodePrefix+id, func(r *nodeRecord) error {
@@ -106,11 +106,12 @@ func (s *Service) reserve(ctx context.Context, spec agentapi.TaskSpec) (nodeID, 
 			continue
 		}
 		if err != nil {
-			return "", "", internal("reserving capacity", err)
+			return node, "", internal("reserving capacity", err)
 		}
-		return id, "", nil
+		i := slices.IndexFunc(nodes, func(n scheduler.Node) bool { return n.ID == id })
+		return nodes[i], "", nil
 	}
-	return "", scheduler.ReasonCPU, nil
+	return node, scheduler.ReasonCPU, nil
 }
 
 // release returns a task's reservation to its node. Idempotent.
@@ -123,14 +124,6 @@ func (s *Service) release(ctx context.Context, nodeID, taskARN string) error {
 		return nil
 	}
 	return err
-}
-
-func (s *Service) nodeAZ(ctx context.Context, nodeID string) string {
-	n, _, err := s.nodes().Get(ctx, nodePrefix+nodeID)
-	if err != nil {
-		return ""
-	}
-	return n.Node.AvailabilityZone
 }
 
 func assignmentKey(nodeID string, spec *agentapi.TaskSpec) string {
@@ -150,23 +143,6 @@ func (s *Service) stopAssignment(ctx context.Context, nodeID string, sc scope, t
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return internal("stopping task", err)
-	}
-	return nil
-}
-
-// assign writes (or rewrites) the spec a node must run.
-func (s *Service) assign(ctx context.Context, nodeID string, spec *agentapi.TaskSpec) error {
-	t := store.Typed[agentapi.TaskSpec]{S: s.store}
-	key := assignmentKey(nodeID, spec)
-	_, _, err := t.Mutate(ctx, key, func(cur *agentapi.TaskSpec) error {
-		*cur = *spec
-		return nil
-	})
-	if errors.Is(err, store.ErrNotFound) {
-		_, err = t.Create(ctx, key, spec)
-	}
-	if err != nil {
-		return internal("assigning task", err)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 	out := &ecstypes.RunTaskResponse{Tasks: []ecstypes.Task{}, Failures: []ecstypes.Failure{}}
 	for range plan.count {
 		rec, spec := s.newTask(ctx, sc, plan)
-		nodeID, reason, err := s.reserve(ctx, spec)
+		node, reason, err := s.reserve(ctx, spec)
 		if err != nil {
 			return nil, err
 		}
@@ -79,14 +79,14 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 			out.Failures = append(out.Failures, ecstypes.Failure{Arn: plan.cluster.ClusterArn, Reason: reason})
 			continue
 		}
-		rec.NodeID = nodeID
-		rec.Task.AvailabilityZone = s.nodeAZ(ctx, nodeID)
+		rec.NodeID = node.ID
+		rec.Task.AvailabilityZone = node.AvailabilityZone
 		if _, err := s.tasks().Create(ctx, taskKey(sc, plan.cluster.ClusterName, spec.TaskID), rec); err != nil {
-			_ = s.release(ctx, nodeID, spec.TaskARN)
+			_ = s.release(ctx, node.ID, spec.TaskARN)
 			return nil, internal("storing task", err)
 		}
-		if err := s.assign(ctx, nodeID, &spec); err != nil {
-			return nil, err
+		if _, err := (store.Typed[agentapi.TaskSpec]{S: s.store}).Create(ctx, assignmentKey(node.ID, &spec), &spec); err != nil {
+			return nil, internal("assigning task", err)
 		}
 		out.Tasks = append(out.Tasks, rec.Task)
 	}
