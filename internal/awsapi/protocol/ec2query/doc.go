@@ -2,9 +2,9 @@
 // awsQuery (see package query) spoken only by EC2. Requests arrive as form
 // values (Action=…&Version=…&Params) and responses leave as XML.
 //
-// The codec works on the Go shapes generated from the botocore model
-// (package ec2types), by reflection, with per-type metadata cached on first
-// use. The struct tags are those package query reads; ec2query names things
+// The codec is package query's (DecodeEC2, WriteEC2Response, WriteEC2Error),
+// which this package forwards to; it works on the Go shapes generated from
+// the botocore model (package ec2types) by reflection. The struct tags are those package query reads; ec2query names things
 // from them differently, as botocore's EC2Serializer and EC2QueryParser do:
 //
 //	json:"wire,omitzero"   wire name: the member's locationName, else its name

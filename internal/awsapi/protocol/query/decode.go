@@ -31,6 +31,27 @@ var paramPool = sync.Pool{New: func() any { return new([]param) }}
 // maxPooledParams bounds the parameter slices kept for reuse.
 const maxPooledParams = 1024
 
+// dialect holds the rules on which awsQuery and EC2's query protocol differ.
+type dialect struct {
+	name      string // package name, for errors
+	ec2Names  bool   // parameters named by field.param, not the wire name
+	flatLists bool   // request lists are always Name.N
+	escape    func(b []byte, s string) []byte
+}
+
+var (
+	awsQuery = &dialect{name: "query", escape: appendEscaped}
+	ec2Query = &dialect{name: "ec2query", ec2Names: true, flatLists: true, escape: appendEscapedQuot}
+)
+
+// member returns the field the parameter segment seg names, or nil.
+func (d *dialect) member(ti *typeInfo, seg string) *field {
+	if d.ec2Names {
+		return ti.byParam[seg]
+	}
+	return ti.byName[seg]
+}
+
 // Decode fills the structure v points to from form values as awsQuery
 // serialises them (see the package comment). Action and Version are the
 // envelope, not input, and are skipped. Parameters that name no member are
@@ -38,17 +59,25 @@ const maxPooledParams = 1024
 // type is a *DecodeError, and v may then be partly filled. List elements
 // are ordered by their index; gaps are closed up. Any other error is a
 // programming error in v's type.
-func Decode(values url.Values, v any) error {
+func Decode(values url.Values, v any) error { return awsQuery.decode(values, v) }
+
+// DecodeEC2 is Decode for the EC2 query protocol, as botocore's
+// EC2Serializer writes it: members are named by their queryName, else by
+// their wire name with the first letter upper-cased, and lists are always
+// flattened (Name.N).
+func DecodeEC2(values url.Values, v any) error { return ec2Query.decode(values, v) }
+
+func (d *dialect) decode(values url.Values, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return errors.New("query: Decode needs a non-nil pointer to a structure")
+		return errors.New(d.name + ": Decode needs a non-nil pointer to a structure")
 	}
 	ti, err := infoFor(rv.Type().Elem())
 	if err != nil {
 		return err
 	}
 	if ti.kind != kindStruct {
-		return errors.New("query: Decode needs a pointer to a structure, not " + rv.Type().String())
+		return errors.New(d.name + ": Decode needs a pointer to a structure, not " + rv.Type().String())
 	}
 
 	// Sorting puts every parameter under a given prefix next to each
@@ -63,7 +92,7 @@ func Decode(values url.Values, v any) error {
 	}
 	slices.SortFunc(params, func(a, b param) int { return strings.Compare(a.key, b.key) })
 
-	err = decodeStruct(ti, rv.Elem(), params, 0)
+	err = d.decodeStruct(ti, rv.Elem(), params, 0)
 
 	if cap(params) <= maxPooledParams {
 		clear(params)
@@ -79,7 +108,7 @@ func Decode(values url.Values, v any) error {
 // own (Name=v) when its key is exactly end long; the others continue with
 // ".child" and their child segments start at end+1.
 
-func decodeValue(ti *typeInfo, f *field, v reflect.Value, run []param, end int) error {
+func (d *dialect) decodeValue(ti *typeInfo, f *field, v reflect.Value, run []param, end int) error {
 	switch ti.kind {
 	case kindPtr:
 		if v.IsNil() {
@@ -88,13 +117,13 @@ func decodeValue(ti *typeInfo, f *field, v reflect.Value, run []param, end int) 
 			}
 			v.Set(reflect.New(ti.elem.typ))
 		}
-		return decodeValue(ti.elem, f, v.Elem(), run, end)
+		return d.decodeValue(ti.elem, f, v.Elem(), run, end)
 	case kindStruct:
-		return decodeStruct(ti, v, run, end+1)
+		return d.decodeStruct(ti, v, run, end+1)
 	case kindList:
-		return decodeList(ti, f, v, run, end)
+		return d.decodeList(ti, f, v, run, end)
 	case kindMap:
-		return decodeMap(ti, f, v, run, end)
+		return d.decodeMap(ti, f, v, run, end)
 	}
 	p := run[0]
 	if len(p.key) != end {
@@ -106,13 +135,13 @@ func decodeValue(ti *typeInfo, f *field, v reflect.Value, run []param, end int) 
 	return nil
 }
 
-func decodeStruct(ti *typeInfo, v reflect.Value, run []param, off int) error {
+func (d *dialect) decodeStruct(ti *typeInfo, v reflect.Value, run []param, off int) error {
 	for seg, sub := range children(run, off) {
-		f := ti.byName[seg]
+		f := d.member(ti, seg)
 		if f == nil {
 			continue
 		}
-		if err := decodeValue(f.info, f, v.Field(f.index), sub, off+len(seg)); err != nil {
+		if err := d.decodeValue(f.info, f, v.Field(f.index), sub, off+len(seg)); err != nil {
 			return err
 		}
 	}
@@ -140,13 +169,13 @@ func indexed(run []param, off int) []item {
 	return items
 }
 
-func decodeList(ti *typeInfo, f *field, v reflect.Value, run []param, end int) error {
+func (d *dialect) decodeList(ti *typeInfo, f *field, v reflect.Value, run []param, end int) error {
 	if p := run[0]; len(p.key) == end && p.value == "" && v.IsNil() {
 		// "Name=" is how an empty list is sent.
 		v.Set(reflect.MakeSlice(ti.typ, 0, 0))
 	}
 	off := end + 1
-	if !f.flattened {
+	if !f.flattened && !d.flatLists {
 		sub, ok := child(run, off, f.memberName)
 		if !ok {
 			return nil
@@ -173,7 +202,7 @@ func decodeList(ti *typeInfo, f *field, v reflect.Value, run []param, end int) e
 		if i > 0 && it.n != items[i-1].n {
 			at++
 		}
-		if err := decodeValue(ti.elem, &defaultField, list.Index(at), it.run, it.end); err != nil {
+		if err := d.decodeValue(ti.elem, &defaultField, list.Index(at), it.run, it.end); err != nil {
 			return err
 		}
 	}
@@ -181,7 +210,7 @@ func decodeList(ti *typeInfo, f *field, v reflect.Value, run []param, end int) e
 	return nil
 }
 
-func decodeMap(ti *typeInfo, f *field, v reflect.Value, run []param, end int) error {
+func (d *dialect) decodeMap(ti *typeInfo, f *field, v reflect.Value, run []param, end int) error {
 	if p := run[0]; len(p.key) == end && p.value == "" && v.IsNil() {
 		v.Set(reflect.MakeMap(ti.typ))
 	}
@@ -202,7 +231,7 @@ func decodeMap(ti *typeInfo, f *field, v reflect.Value, run []param, end int) er
 		key.SetString(keyRun[0].value)
 		val := reflect.New(ti.elem.typ).Elem()
 		if valRun, ok := child(it.run, it.end+1, f.valueName); ok {
-			if err := decodeValue(ti.elem, &defaultField, val, valRun, it.end+1+len(f.valueName)); err != nil {
+			if err := d.decodeValue(ti.elem, &defaultField, val, valRun, it.end+1+len(f.valueName)); err != nil {
 				return err
 			}
 		}

@@ -38,4 +38,7 @@
 // blobs in base64, timestamps in ISO 8601 UTC. Timestamps are shape.Time,
 // or any other encoding.TextMarshaler / TextUnmarshaler, which encode
 // themselves, or time.Time.
+//
+// DecodeEC2, WriteEC2Response and WriteEC2Error speak EC2's dialect of the
+// protocol with the same machinery; see package ec2query for its rules.
 package query

@@ -36,21 +36,56 @@ const maxPooled = 256 << 10
 // nothing has been written.
 func WriteResponse(w io.Writer, action, xmlns string, result any, requestID string) error {
 	bp := bufPool.Get().(*[]byte)
-	b := append((*bp)[:0], '<')
-	b = append(b, action...)
-	b = append(b, "Response"...)
-	b = appendXMLNS(b, xmlns)
-	b = append(b, '>')
+	b := appendStart(append((*bp)[:0], '<'), action, xmlns)
 	if result != nil {
 		var err error
-		if b, err = appendResult(b, action+"Result", result); err != nil {
+		if b, err = awsQuery.appendResult(b, action+"Result", result); err != nil {
 			putBuf(bp, b)
 			return err
 		}
 	}
 	b = append(b, "<ResponseMetadata><RequestId>"...)
 	b = appendEscaped(b, requestID)
-	b = append(b, "</RequestId></ResponseMetadata></"...)
+	b = append(b, "</RequestId></ResponseMetadata>"...)
+	return writeEnd(w, bp, b, action)
+}
+
+// xmlHeader starts every EC2 document, as EC2's do.
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n<"
+
+// WriteEC2Response writes the EC2 response for action:
+//
+//	<ActionResponse xmlns="xmlns">
+//	  <requestId>requestID</requestId>
+//	  …out's members…
+//	</ActionResponse>
+//
+// out is a structure, a pointer to one, or nil for operations without an
+// output shape (CreateTags). Members are written as by WriteResponse, with
+// no Result wrapper; " is escaped in text.
+func WriteEC2Response(w io.Writer, action, xmlns string, out any, requestID string) error {
+	bp := bufPool.Get().(*[]byte)
+	b := appendStart(append((*bp)[:0], xmlHeader...), action, xmlns)
+	b = append(b, "<requestId>"...)
+	b = appendEscapedQuot(b, requestID)
+	b = append(b, "</requestId>"...)
+	var err error
+	if b, err = ec2Query.appendResult(b, "", out); err != nil {
+		putBuf(bp, b)
+		return err
+	}
+	return writeEnd(w, bp, b, action)
+}
+
+func appendStart(b []byte, action, xmlns string) []byte {
+	b = append(b, action...)
+	b = append(b, "Response"...)
+	b = appendXMLNS(b, xmlns)
+	return append(b, '>')
+}
+
+func writeEnd(w io.Writer, bp *[]byte, b []byte, action string) error {
+	b = append(b, "</"...)
 	b = append(b, action...)
 	b = append(b, "Response>"...)
 	_, err := w.Write(b)
@@ -86,6 +121,27 @@ func WriteError(w io.Writer, xmlns, errType, code, message, requestID string) er
 	return err
 }
 
+// WriteEC2Error writes the EC2 error envelope, which botocore and the Go SDK
+// read Code, Message and RequestID from:
+//
+//	<Response>
+//	  <Errors><Error><Code>code</Code><Message>message</Message></Error></Errors>
+//	  <RequestID>requestID</RequestID>
+//	</Response>
+func WriteEC2Error(w io.Writer, code, message, requestID string) error {
+	bp := bufPool.Get().(*[]byte)
+	b := append((*bp)[:0], xmlHeader+"Response><Errors><Error><Code>"...)
+	b = appendEscapedQuot(b, code)
+	b = append(b, "</Code><Message>"...)
+	b = appendEscapedQuot(b, message)
+	b = append(b, "</Message></Error></Errors><RequestID>"...)
+	b = appendEscapedQuot(b, requestID)
+	b = append(b, "</RequestID></Response>"...)
+	_, err := w.Write(b)
+	putBuf(bp, b)
+	return err
+}
+
 func putBuf(bp *[]byte, b []byte) {
 	if cap(b) > maxPooled {
 		return
@@ -110,10 +166,18 @@ func appendXMLNS(b []byte, xmlns string) []byte {
 	}
 }
 
-func appendResult(b []byte, name string, result any) ([]byte, error) {
+// appendResult appends result, a structure or a pointer to one, as the
+// element name, or as its bare members when name is "" (EC2).
+func (d *dialect) appendResult(b []byte, name string, result any) ([]byte, error) {
+	if result == nil {
+		return b, nil
+	}
 	v := reflect.ValueOf(result)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
+			if name == "" {
+				return b, nil
+			}
 			return appendEmpty(b, name), nil
 		}
 		v = v.Elem()
@@ -123,53 +187,64 @@ func appendResult(b []byte, name string, result any) ([]byte, error) {
 		return b, err
 	}
 	if ti.kind != kindStruct {
-		return b, errors.New("query: result must be a structure, not " + v.Type().String())
+		return b, errors.New(d.name + ": result must be a structure, not " + v.Type().String())
 	}
-	return appendElement(b, ti, &defaultField, v, name)
+	if name == "" {
+		return d.appendMembers(b, ti, v)
+	}
+	return d.appendElement(b, ti, &defaultField, v, name)
+}
+
+func (d *dialect) appendMembers(b []byte, ti *typeInfo, v reflect.Value) ([]byte, error) {
+	var err error
+	for i := range ti.fields {
+		sf := &ti.fields[i]
+		fv := v.Field(sf.index)
+		if omit(sf, fv) {
+			continue
+		}
+		if b, err = d.appendElement(b, sf.info, sf, fv, sf.name); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // appendElement appends v as the element name (or, for flattened lists and
 // maps, as a run of name elements).
-func appendElement(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) ([]byte, error) {
+func (d *dialect) appendElement(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) ([]byte, error) {
 	var err error
 	switch ti.kind {
 	case kindPtr:
 		if v.IsNil() {
 			return b, nil
 		}
-		return appendElement(b, ti.elem, f, v.Elem(), name)
+		return d.appendElement(b, ti.elem, f, v.Elem(), name)
 	case kindStruct:
 		b, mark := appendOpen(b, name)
-		for i := range ti.fields {
-			sf := &ti.fields[i]
-			fv := v.Field(sf.index)
-			if omit(sf, fv) {
-				continue
-			}
-			if b, err = appendElement(b, sf.info, sf, fv, sf.name); err != nil {
-				return b, err
-			}
+		if b, err = d.appendMembers(b, ti, v); err != nil {
+			return b, err
 		}
 		return appendClose(b, name, mark), nil
 	case kindList:
-		return appendList(b, ti, f, v, name)
+		return d.appendList(b, ti, f, v, name)
 	case kindMap:
-		return appendMap(b, ti, f, v, name)
+		return d.appendMap(b, ti, f, v, name)
 	}
 	b, mark := appendOpen(b, name)
 	if f.timeFormat != "" && f.timeFormat != "iso8601" && isTime(ti) {
 		b = appendTimeFormat(b, timeOf(ti, v), f.timeFormat)
-	} else if b, err = appendScalar(b, ti, v); err != nil {
+	} else if b, err = d.appendScalar(b, ti, v); err != nil {
 		return b, err
 	}
 	return appendClose(b, name, mark), nil
 }
 
-func appendList(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) ([]byte, error) {
+func (d *dialect) appendList(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) ([]byte, error) {
 	var err error
 	if f.flattened {
 		for i := range v.Len() {
-			if b, err = appendElement(b, ti.elem, &defaultField, v.Index(i), name); err != nil {
+			if b, err = d.appendElement(b, ti.elem, &defaultField, v.Index(i), name); err != nil {
 				return b, err
 			}
 		}
@@ -177,7 +252,7 @@ func appendList(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) 
 	}
 	b, mark := appendOpen(b, name)
 	for i := range v.Len() {
-		if b, err = appendElement(b, ti.elem, &defaultField, v.Index(i), f.memberName); err != nil {
+		if b, err = d.appendElement(b, ti.elem, &defaultField, v.Index(i), f.memberName); err != nil {
 			return b, err
 		}
 	}
@@ -185,7 +260,7 @@ func appendList(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) 
 }
 
 // appendMap writes entries sorted by key, so responses are deterministic.
-func appendMap(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) ([]byte, error) {
+func (d *dialect) appendMap(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) ([]byte, error) {
 	keys := v.MapKeys()
 	slices.SortFunc(keys, func(x, y reflect.Value) int { return strings.Compare(x.String(), y.String()) })
 	entry := "entry"
@@ -200,10 +275,10 @@ func appendMap(b []byte, ti *typeInfo, f *field, v reflect.Value, name string) (
 		b = append(b, '<')
 		b = append(b, entry...)
 		b = append(b, '>')
-		if b, err = appendElement(b, ti.key, &defaultField, k, f.keyName); err != nil {
+		if b, err = d.appendElement(b, ti.key, &defaultField, k, f.keyName); err != nil {
 			return b, err
 		}
-		if b, err = appendElement(b, ti.elem, &defaultField, v.MapIndex(k), f.valueName); err != nil {
+		if b, err = d.appendElement(b, ti.elem, &defaultField, v.MapIndex(k), f.valueName); err != nil {
 			return b, err
 		}
 		b = append(b, "</"...)

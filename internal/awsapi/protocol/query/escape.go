@@ -8,7 +8,12 @@ import (
 // so is \r, which parsers would otherwise fold into \n. Characters XML
 // cannot carry (most control characters, invalid UTF-8) become U+FFFD, as
 // encoding/xml does, so the document always parses.
-func appendEscaped(b []byte, s string) []byte {
+func appendEscaped(b []byte, s string) []byte { return escape(b, s, false) }
+
+// appendEscapedQuot is appendEscaped that also escapes ", as EC2 does.
+func appendEscapedQuot(b []byte, s string) []byte { return escape(b, s, true) }
+
+func escape(b []byte, s string, quot bool) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -21,6 +26,8 @@ func appendEscaped(b []byte, s string) []byte {
 				esc = "&lt;"
 			case c == '>':
 				esc = "&gt;"
+			case c == '"' && quot:
+				esc = "&quot;"
 			case c == '\r':
 				esc = "&#xD;"
 			case c < 0x20 && c != '\n' && c != '\t':

@@ -110,10 +110,10 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // appendScalar appends the text form of scalar v.
-func appendScalar(b []byte, ti *typeInfo, v reflect.Value) ([]byte, error) {
+func (d *dialect) appendScalar(b []byte, ti *typeInfo, v reflect.Value) ([]byte, error) {
 	switch ti.kind {
 	case kindString:
-		return appendEscaped(b, v.String()), nil
+		return d.escape(b, v.String()), nil
 	case kindBool:
 		return strconv.AppendBool(b, v.Bool()), nil
 	case kindInt:
@@ -128,11 +128,11 @@ func appendScalar(b []byte, ti *typeInfo, v reflect.Value) ([]byte, error) {
 		return v.Interface().(time.Time).UTC().AppendFormat(b, timeFormat), nil
 	case kindText:
 		if !ti.marshaler {
-			return b, errors.New("query: " + ti.typ.String() + " cannot be encoded as text")
+			return b, errors.New(d.name + ": " + ti.typ.String() + " cannot be encoded as text")
 		}
-		return appendText(b, v)
+		return d.appendText(b, v)
 	}
-	return b, errors.New("query: " + ti.typ.String() + " is not a scalar")
+	return b, errors.New(d.name + ": " + ti.typ.String() + " is not a scalar")
 }
 
 // isTime reports whether ti is a timestamp: time.Time, or a text type
@@ -167,7 +167,7 @@ func appendTimeFormat(b []byte, t time.Time, format string) []byte {
 }
 
 // appendText appends v's MarshalText, which may have either receiver.
-func appendText(b []byte, v reflect.Value) ([]byte, error) {
+func (d *dialect) appendText(b []byte, v reflect.Value) ([]byte, error) {
 	m, ok := v.Interface().(encoding.TextMarshaler)
 	if !ok {
 		p := reflect.New(v.Type())
@@ -178,7 +178,7 @@ func appendText(b []byte, v reflect.Value) ([]byte, error) {
 	if err != nil {
 		return b, err
 	}
-	return appendEscaped(b, string(text)), nil
+	return d.escape(b, string(text)), nil
 }
 
 // appendFloat writes f as the SDKs do: plain decimal, and Infinity,

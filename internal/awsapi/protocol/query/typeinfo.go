@@ -37,8 +37,9 @@ type typeInfo struct {
 	key  *typeInfo // kindMap: key (a string kind)
 
 	// kindStruct
-	fields []field
-	byName map[string]*field // wire name → field
+	fields  []field
+	byName  map[string]*field // awsQuery parameter (wire) name → field
+	byParam map[string]*field // EC2 parameter name → field
 
 	// kindText: whether the type (or its pointer) implements each side,
 	// and whether it is a timestamp (embeds time.Time, as shape.Time does).
@@ -48,6 +49,7 @@ type typeInfo struct {
 // field is one structure member.
 type field struct {
 	name     string // wire name; for flattened lists with a member name, that name
+	param    string // EC2 request parameter: queryName, else wire name upper-cased
 	index    int
 	omitZero bool
 	info     *typeInfo
@@ -192,6 +194,9 @@ func (b *builder) fillStruct(ti *typeInfo, t reflect.Type) error {
 		}
 		f := defaultField
 		f.name = name
+		if f.param = sf.Tag.Get("queryName"); f.param == "" {
+			f.param = upperFirst(name)
+		}
 		f.index = i
 		f.omitZero = hasOption(opts, "omitzero") || hasOption(opts, "omitempty")
 		f.flattened = sf.Tag.Get("flattened") == "true"
@@ -216,8 +221,10 @@ func (b *builder) fillStruct(ti *typeInfo, t reflect.Type) error {
 		ti.fields = append(ti.fields, f)
 	}
 	ti.byName = make(map[string]*field, len(ti.fields))
+	ti.byParam = make(map[string]*field, len(ti.fields))
 	for i := range ti.fields {
 		ti.byName[ti.fields[i].name] = &ti.fields[i]
+		ti.byParam[ti.fields[i].param] = &ti.fields[i]
 	}
 	return nil
 }
@@ -230,6 +237,15 @@ func embedsTime(t reflect.Type) bool {
 	}
 	f := t.Field(0)
 	return f.Anonymous && f.Type == timeType
+}
+
+// upperFirst upper-cases the first letter of an ASCII name, as botocore's
+// EC2Serializer does to a locationName (name[0].upper() + name[1:]).
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 func hasOption(opts, want string) bool {
