@@ -78,8 +78,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 		var se *sigv4.Error
 		if errors.As(err, &se) {
 			family := sigv4.JSON
-			if wire == protocol.AWSQuery {
+			switch wire {
+			case protocol.AWSQuery:
 				family = sigv4.Query
+			case protocol.EC2Query:
+				family = sigv4.EC2Query
 			}
 			se = se.For(family)
 			return protocol.Principal{}, "", &protocol.Error{Code: se.Code, Message: se.Message, Status: se.Status}

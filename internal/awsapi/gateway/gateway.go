@@ -116,7 +116,7 @@ func (g *Gateway) resolve(r *http.Request, body []byte, rw *responder) (*route, 
 	rw.form = form
 	name := scopeService(r)
 	rt := g.byName[name]
-	if rt == nil || rt.svc.Wire != protocol.AWSQuery {
+	if rt == nil || !rt.svc.Wire.IsQuery() {
 		rw.wire = protocol.AWSQuery
 		if name == "" {
 			return nil, "", protocol.Errorf("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
@@ -146,7 +146,10 @@ func (g *Gateway) serve(ctx context.Context, r *http.Request, body []byte, rt *r
 
 	op := rt.ops[opName]
 	if op == nil {
-		if rt.svc.Wire == protocol.AWSQuery {
+		if rt.svc.Wire == protocol.EC2Query {
+			return protocol.Errorf("InvalidAction", http.StatusBadRequest, "The action %s is not valid for this web service.", opName)
+		}
+		if rt.svc.Wire.IsQuery() {
 			return protocol.Errorf("InvalidAction", http.StatusBadRequest,
 				"Could not find operation %s for version %s", opName, rt.svc.Version)
 		}

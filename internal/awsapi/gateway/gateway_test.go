@@ -54,6 +54,28 @@ type listItem struct {
 	Size int32  `json:"Size"`
 }
 
+type describeThingsInput struct {
+	ThingIds   []string `json:"ThingId,omitzero" locationName:"ThingId"`
+	MaxResults *int32   `json:"maxResults,omitzero"`
+}
+
+type describeThingsOutput struct {
+	Things []thing `json:"thingSet,omitzero" locationName:"item"`
+}
+
+type thing struct {
+	ThingID string `json:"thingId,omitzero"`
+	Index   int32  `json:"index"`
+}
+
+func describeThings(ctx context.Context, in *describeThingsInput) (*describeThingsOutput, error) {
+	out := &describeThingsOutput{Things: []thing{}}
+	for i, id := range in.ThingIds {
+		out.Things = append(out.Things, thing{ThingID: id, Index: int32(i)})
+	}
+	return out, nil
+}
+
 func echo(ctx context.Context, in *echoInput) (*echoOutput, error) {
 	info := protocol.Request(ctx)
 	out := &echoOutput{Greeting: "hello " + in.Name, When: in.When, Tags: in.Tags,
@@ -88,6 +110,8 @@ func toyServices() []*protocol.Service {
 		}},
 		{SigningName: "toyq", Wire: protocol.AWSQuery, Version: "2024-01-01", XMLNamespace: "https://toyq.example/doc/2024-01-01/",
 			Operations: []protocol.Operation{protocol.Op("toyq", "ListThings", list)}},
+		{SigningName: "toyec2", Wire: protocol.EC2Query, Version: "2016-11-15", XMLNamespace: "http://ec2.amazonaws.com/doc/2016-11-15/",
+			Operations: []protocol.Operation{protocol.Op("toyec2", "DescribeThings", describeThings)}},
 	}
 }
 
@@ -132,6 +156,11 @@ func TestGolden(t *testing.T) {
 		r.Header.Set("Authorization", fmt.Sprintf(testAuth, "toyq"))
 		return r
 	}
+	ec2Req := func(body string) *http.Request {
+		r := queryReq(body)
+		r.Header.Set("Authorization", fmt.Sprintf(testAuth, "toyec2"))
+		return r
+	}
 	unsigned := func(r *http.Request) *http.Request { r.Header.Del("Authorization"); return r }
 	cases := map[string]*http.Request{
 		"json_ok":             jsonReq("Toy_20240101.Echo", `{"name":"berth","count":3,"when":1700000000.5,"tags":[]}`),
@@ -149,6 +178,9 @@ func TestGolden(t *testing.T) {
 		"query_unknown_op":    queryReq("Action=Explode&Version=2024-01-01"),
 		"query_no_action":     queryReq("Version=2024-01-01"),
 		"query_unsigned":      unsigned(queryReq("Action=ListThings&Version=2024-01-01")),
+		"ec2_ok":              ec2Req("Action=DescribeThings&Version=2016-11-15&ThingId.1=t-1&ThingId.2=t-2"),
+		"ec2_bad_value":       ec2Req("Action=DescribeThings&Version=2016-11-15&MaxResults=lots"),
+		"ec2_unknown_op":      ec2Req("Action=RunInstances&Version=2016-11-15"),
 	}
 	names := make([]string, 0, len(cases))
 	for name := range cases {

@@ -36,10 +36,17 @@ func (rw *responder) jsonContentType() string {
 
 func (rw *responder) decode(body []byte, in any) error {
 	switch rw.wire {
-	case protocol.AWSQuery:
-		err := query.Decode(rw.form, in)
+	case protocol.AWSQuery, protocol.EC2Query:
+		decode := query.Decode
+		if rw.wire == protocol.EC2Query {
+			decode = query.DecodeEC2
+		}
+		err := decode(rw.form, in)
 		var derr *query.DecodeError
 		if errors.As(err, &derr) {
+			if rw.wire == protocol.EC2Query {
+				return protocol.Errorf("InvalidParameterValue", http.StatusBadRequest, "%v", err)
+			}
 			return protocol.ValidationError("%v", err)
 		}
 		return err // nil, or a shape the codec can't handle: a server bug
@@ -51,9 +58,13 @@ func (rw *responder) decode(body []byte, in any) error {
 func (rw *responder) respond(opName string, out any) error {
 	rw.status = http.StatusOK
 	switch rw.wire {
-	case protocol.AWSQuery:
+	case protocol.AWSQuery, protocol.EC2Query:
 		var buf bytes.Buffer
-		if err := query.WriteResponse(&buf, opName, rw.svc.XMLNamespace, out, rw.info.RequestID); err != nil {
+		write := query.WriteResponse
+		if rw.wire == protocol.EC2Query {
+			write = query.WriteEC2Response
+		}
+		if err := write(&buf, opName, rw.svc.XMLNamespace, out, rw.info.RequestID); err != nil {
 			return err
 		}
 		rw.w.Header().Set("Content-Type", "text/xml")
@@ -67,6 +78,12 @@ func (rw *responder) respond(opName string, out any) error {
 func (rw *responder) fail(e *protocol.Error) {
 	rw.status = e.Status
 	switch rw.wire {
+	case protocol.EC2Query:
+		var buf bytes.Buffer
+		_ = query.WriteEC2Error(&buf, e.Code, e.Message, rw.info.RequestID)
+		rw.w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+		rw.w.WriteHeader(e.Status)
+		_, _ = rw.w.Write(buf.Bytes())
 	case protocol.AWSQuery:
 		ns := ""
 		if rw.svc != nil {

@@ -11,7 +11,11 @@ const (
 	AWSJSON11 Wire = iota + 1 // X-Amz-Target, application/x-amz-json-1.1
 	AWSJSON10                 // X-Amz-Target, application/x-amz-json-1.0
 	AWSQuery                  // form-encoded Action=…, XML responses
+	EC2Query                  // EC2's dialect of query: flattened lists, no Result wrapper
 )
+
+// IsQuery reports whether w is a form-encoded, XML-answering protocol.
+func (w Wire) IsQuery() bool { return w == AWSQuery || w == EC2Query }
 
 // Operation is one API call a service serves.
 type Operation struct {
