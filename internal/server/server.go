@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/berth-dev/berth/internal/account"
+	"github.com/berth-dev/berth/internal/awsapi/ec2"
 	"github.com/berth-dev/berth/internal/awsapi/ecs"
 	"github.com/berth-dev/berth/internal/awsapi/gateway"
 	"github.com/berth-dev/berth/internal/awsapi/sts"
@@ -99,11 +101,12 @@ func (s *Server) handler() http.Handler {
 	authn := account.NewAuthenticator(s.store)
 	gw := gateway.New(authn, account.RootOnly{}, s.log,
 		s.ecs.Service(),
+		ec2.New(s.store).Service(),
 		sts.New().Service(),
 	)
 	mux := http.NewServeMux()
 	mux.Handle("/", gw)
-	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: ecs.Kinds, resetHook: s.ecs.ResetAccount}
+	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: slices.Concat(ecs.Kinds, ec2.Kinds), resetHook: s.ecs.ResetAccount}
 	if s.agent != nil {
 		admin.images = s.agent.rt
 	}
