@@ -1,7 +1,6 @@
 package ec2
 
 import (
-	"path"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/awsapi/ec2/ec2types"
@@ -31,7 +30,7 @@ func matchFilters(filters []ec2types.Filter, fields func(name string) ([]string,
 func anyMatch(patterns, values []string) bool {
 	for _, p := range patterns {
 		for _, v := range values {
-			if ok, _ := path.Match(escapeForMatch(p), v); ok || p == v {
+			if wildcardMatch(p, v) {
 				return true
 			}
 		}
@@ -39,11 +38,32 @@ func anyMatch(patterns, values []string) bool {
 	return false
 }
 
-// escapeForMatch keeps EC2's wildcards (* and ?) and makes everything else
-// literal for path.Match, which would also read [ and \.
-func escapeForMatch(p string) string {
-	r := strings.NewReplacer(`\`, `\\`, `[`, `\[`)
-	return r.Replace(p)
+// wildcardMatch is EC2's filter matching: * is any run of characters
+// (slashes and dots included: "10.*" matches "10.0.0.0/16"), ? any one
+// character, everything else literal.
+func wildcardMatch(pattern, s string) bool {
+	p, v := []rune(pattern), []rune(s)
+	star, mark := -1, 0
+	i, j := 0, 0
+	for j < len(v) {
+		switch {
+		case i < len(p) && (p[i] == '?' || p[i] == v[j]):
+			i++
+			j++
+		case i < len(p) && p[i] == '*':
+			star, mark = i, j
+			i++
+		case star >= 0:
+			i, mark = star+1, mark+1
+			j = mark
+		default:
+			return false
+		}
+	}
+	for i < len(p) && p[i] == '*' {
+		i++
+	}
+	return i == len(p)
 }
 
 // tagFields answers the tag filters every taggable resource has: tag:<key>,

@@ -2,11 +2,13 @@ package ec2
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/awsapi/ec2/ec2types"
+	"github.com/berth-dev/berth/internal/store"
 )
 
 // zoneLetters are the availability zones berth offers in every region:
@@ -100,9 +102,15 @@ func (s *Service) DescribeAccountAttributes(ctx context.Context, in *ec2types.De
 	if err != nil {
 		return nil, err
 	}
+	defaultVPC := d.VPCID
+	if _, _, err := s.vpcs().Get(ctx, sc.key(kindVPC, d.VPCID)); errors.Is(err, store.ErrNotFound) {
+		defaultVPC = "none" // deleted, as AWS answers then
+	} else if err != nil {
+		return nil, err
+	}
 	attrs := []ec2types.AccountAttribute{
 		{AttributeName: "supported-platforms", AttributeValues: []ec2types.AccountAttributeValue{{AttributeValue: "VPC"}}},
-		{AttributeName: "default-vpc", AttributeValues: []ec2types.AccountAttributeValue{{AttributeValue: d.VPCID}}},
+		{AttributeName: "default-vpc", AttributeValues: []ec2types.AccountAttributeValue{{AttributeValue: defaultVPC}}},
 		{AttributeName: "max-instances", AttributeValues: []ec2types.AccountAttributeValue{{AttributeValue: "0"}}},
 		{AttributeName: "vpc-max-security-groups-per-interface", AttributeValues: []ec2types.AccountAttributeValue{{AttributeValue: "5"}}},
 		{AttributeName: "max-elastic-ips", AttributeValues: []ec2types.AccountAttributeValue{{AttributeValue: "5"}}},
