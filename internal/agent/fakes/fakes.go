@@ -191,9 +191,12 @@ func (h *Host) Destroy(ctx context.Context, taskID string) error {
 	h.set(h.Storage, taskID, false)
 	return nil
 }
-func (h *Host) CreateTask(taskID string, cpu, mem int) error { h.set(h.Cgroups, taskID, true); return nil }
-func (h *Host) DeleteTask(taskID string) error               { h.set(h.Cgroups, taskID, false); return nil }
-func (h *Host) Path(taskID, container string) string         { return "/fake/" + taskID + "/" + container }
+func (h *Host) CreateTask(taskID string, cpu, mem int) error {
+	h.set(h.Cgroups, taskID, true)
+	return nil
+}
+func (h *Host) DeleteTask(taskID string) error       { h.set(h.Cgroups, taskID, false); return nil }
+func (h *Host) Path(taskID, container string) string { return "/fake/" + taskID + "/" + container }
 func (h *Host) Setup(ctx context.Context, taskID string) (string, error) {
 	h.set(h.Netns, taskID, true)
 	return "/fake/netns/" + taskID, nil
