@@ -17,7 +17,8 @@ cat >"$work/web.json" <<'JSON'
    "stopTimeout": 5}]}
 JSON
 aws ecs register-task-definition --cli-input-json "file://$work/web.json" >/dev/null
-net='awsvpcConfiguration={subnets=[subnet-0123456789abcdef0]}'
+subnet=$(aws ec2 describe-subnets --filters Name=default-for-az,Values=true --query 'Subnets[0].SubnetId' --output text)
+net="awsvpcConfiguration={subnets=[$subnet]}"
 
 arn=$(aws ecs run-task --cluster apps --task-definition web --launch-type FARGATE \
   --network-configuration "$net" --query 'tasks[0].taskArn' --output text)
