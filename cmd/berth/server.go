@@ -29,6 +29,7 @@ func runServer(args []string) error {
 	nodeCPU := fs.Int("node-cpu", envInt("BERTH_NODE_CPU"), "CPU units tasks may reserve on this host; 0 = cores × 1024 (env BERTH_NODE_CPU)")
 	nodeMem := fs.Int("node-memory", envInt("BERTH_NODE_MEMORY_MIB"), "MiB of memory tasks may reserve on this host; 0 = host memory less a reserve (env BERTH_NODE_MEMORY_MIB)")
 	debugAddr := fs.String("debug-address", envDefault("BERTH_DEBUG_ADDRESS", ""), "serve Go's pprof profiles on this address (keep it on loopback); empty: off (env BERTH_DEBUG_ADDRESS)")
+	defaultVPC := fs.String("default-vpc-cidr", envDefault("BERTH_DEFAULT_VPC_CIDR", "172.31.0.0/16"), "IPv4 block of every account's default VPC, /16 to /18 (env BERTH_DEFAULT_VPC_CIDR)")
 	noAgent := fs.Bool("no-agent", envDefault("BERTH_NO_AGENT", "") == "true", "serve the API only; run no tasks on this host (env BERTH_NO_AGENT=true)")
 	_ = fs.Parse(args)
 
@@ -50,6 +51,7 @@ func runServer(args []string) error {
 		},
 	}
 	cfg.NoAgent = *noAgent
+	cfg.DefaultVPCCIDR = *defaultVPC
 	cfg.Agent = server.AgentConfig{ContainerdAddress: *ctrdAddr, ContainerdNamespace: *ctrdNS, NodeCPU: *nodeCPU, NodeMemoryMiB: *nodeMem}
 	if v := os.Getenv("BERTH_TEST_EPHEMERAL_MIB_PER_GIB"); v != "" {
 		// Test suites only: shrink ephemeral storage so a test can fill it.

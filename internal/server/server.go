@@ -34,7 +34,9 @@ type Config struct {
 	Agent         AgentConfig
 	// NoAgent serves the API without running tasks on this host.
 	NoAgent bool
-	Log     *slog.Logger
+	// DefaultVPCCIDR is the block of every account's default VPC.
+	DefaultVPCCIDR string
+	Log            *slog.Logger
 }
 
 // Server is a running control plane.
@@ -47,6 +49,7 @@ type Server struct {
 	http     *http.Server
 	log      *slog.Logger
 	ecs      *ecs.Service
+	ec2      *ec2.Service
 	agent    *embeddedAgent // nil when this server runs no agent
 }
 
@@ -85,6 +88,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.ecs = ecs.New(st)
+	s.ec2 = ec2.New(st)
+	if cfg.DefaultVPCCIDR != "" {
+		if err := ec2.ValidDefaultVPCCIDR(cfg.DefaultVPCCIDR); err != nil {
+			s.listener.Close()
+			st.Close()
+			return nil, err
+		}
+		s.ec2.DefaultVPCCIDR = cfg.DefaultVPCCIDR
+	}
 	if !cfg.NoAgent {
 		if s.agent, err = s.newAgent(ctx, s.ecs.AgentAPI()); err != nil {
 			// The API still serves; tasks fail placement until an agent
@@ -101,7 +113,7 @@ func (s *Server) handler() http.Handler {
 	authn := account.NewAuthenticator(s.store)
 	gw := gateway.New(authn, account.RootOnly{}, s.log,
 		s.ecs.Service(),
-		ec2.New(s.store).Service(),
+		s.ec2.Service(),
 		sts.New().Service(),
 	)
 	mux := http.NewServeMux()

@@ -38,10 +38,10 @@ func (s *Service) ensureDefaults(ctx context.Context, sc scope) (*defaults, erro
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	block, err := netip.ParsePrefix(s.DefaultVPCCIDR)
-	if err != nil || !block.Addr().Is4() || block.Bits() > 20 {
-		return nil, fmt.Errorf("default VPC CIDR %q: want an IPv4 block of /20 or larger", s.DefaultVPCCIDR)
+	if err := ValidDefaultVPCCIDR(s.DefaultVPCCIDR); err != nil {
+		return nil, err
 	}
+	block := netip.MustParsePrefix(s.DefaultVPCCIDR)
 	d := &defaults{VPCID: defaultID(sc, "vpc", "vpc"), GroupID: defaultID(sc, "sg", "sg")}
 	vpc := newVPC(sc, d.VPCID, block.Masked().String(), true)
 	if err := createOnce(ctx, s.vpcs(), sc.key(kindVPC, d.VPCID), &vpc); err != nil {
@@ -126,4 +126,14 @@ func newDefaultGroup(sc scope, id, vpcID string) sgRecord {
 			CidrIpv4: "0.0.0.0/0"},
 	}
 	return g
+}
+
+// ValidDefaultVPCCIDR checks a default VPC block: an IPv4 network address
+// of /16 to /18, so that each of the three zones gets a default /20.
+func ValidDefaultVPCCIDR(cidr string) error {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil || !p.Addr().Is4() || p.Bits() < 16 || p.Bits() > 18 || p.Masked() != p {
+		return fmt.Errorf("default VPC CIDR %q: want an IPv4 network block from /16 to /18", cidr)
+	}
+	return nil
 }
