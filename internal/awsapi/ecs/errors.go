@@ -9,17 +9,12 @@ import (
 
 // ECS error codes, as the model names them.
 const (
-	codeClient                   = "ClientException"
-	codeInvalidParameter         = "InvalidParameterException"
-	codeClusterNotFound          = "ClusterNotFoundException"
-	codeClusterContainsServices  = "ClusterContainsServicesException"
-	codeClusterContainsTasks     = "ClusterContainsTasksException"
-	codeResourceNotFound         = "ResourceNotFoundException"
-	codeResourceInUse            = "ResourceInUseException"
-	codeLimitExceeded            = "LimitExceededException"
-	codeUpdateInProgress         = "UpdateInProgressException"
-	codeServer                   = "ServerException"
-	codeClusterContainsInstances = "ClusterContainsContainerInstancesException"
+	codeClient                  = "ClientException"
+	codeInvalidParameter        = "InvalidParameterException"
+	codeClusterNotFound         = "ClusterNotFoundException"
+	codeClusterContainsServices = "ClusterContainsServicesException"
+	codeClusterContainsTasks    = "ClusterContainsTasksException"
+	codeResourceNotFound        = "ResourceNotFoundException"
 )
 
 func clientError(format string, args ...any) *protocol.Error {

@@ -19,15 +19,14 @@ import (
 
 // Store kinds this package owns; the state reset deletes them per account.
 const (
-	kindCluster    = "ecs-cluster"
-	kindTaskDef    = "ecs-taskdef"
-	kindFamily     = "ecs-taskdef-family"
-	kindSetting    = "ecs-account-setting"
-	kindClusterTag = "ecs-tags" // reserved for tags of resources kept outside their record
+	kindCluster = "ecs-cluster"
+	kindTaskDef = "ecs-taskdef"
+	kindFamily  = "ecs-taskdef-family"
+	kindSetting = "ecs-account-setting"
 )
 
 // Kinds lists every store kind of this package.
-var Kinds = []string{kindCluster, kindTaskDef, kindFamily, kindSetting, kindClusterTag, kindTask}
+var Kinds = []string{kindCluster, kindTaskDef, kindFamily, kindSetting, kindTask}
 
 // Service implements the ECS operations.
 type Service struct {
