@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -46,6 +47,9 @@ type embeddedAgent struct {
 // newAgent opens the runtime and builds the agent; it does not start it.
 func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent, error) {
 	cfg := s.cfg.Agent
+	if os.Geteuid() != 0 {
+		return nil, errors.New("running tasks needs root (containerd, cgroups, mounts and network namespaces); start berth server as root, or with --no-agent to serve the API only")
+	}
 	ns := cfg.ContainerdNamespace
 	if ns == "" {
 		ns = "berth"
