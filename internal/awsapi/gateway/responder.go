@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/internal/awsapi/protocol"
@@ -67,7 +68,10 @@ func (rw *responder) respond(opName string, out any) error {
 		if err := write(&buf, opName, rw.svc.XMLNamespace, out, rw.info.RequestID); err != nil {
 			return err
 		}
+		// A Content-Length, as AWS sends, rather than chunked encoding: SDKs
+		// stop reading at the XML's end and must find the body finished.
 		rw.w.Header().Set("Content-Type", "text/xml")
+		rw.w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 		_, err := rw.w.Write(buf.Bytes())
 		return err
 	default:
@@ -82,6 +86,7 @@ func (rw *responder) fail(e *protocol.Error) {
 		var buf bytes.Buffer
 		_ = query.WriteEC2Error(&buf, e.Code, e.Message, rw.info.RequestID)
 		rw.w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+		rw.w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 		rw.w.WriteHeader(e.Status)
 		_, _ = rw.w.Write(buf.Bytes())
 	case protocol.AWSQuery:
@@ -96,6 +101,7 @@ func (rw *responder) fail(e *protocol.Error) {
 		var buf bytes.Buffer
 		_ = query.WriteError(&buf, ns, typ, e.Code, e.Message, rw.info.RequestID)
 		rw.w.Header().Set("Content-Type", "text/xml")
+		rw.w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 		rw.w.WriteHeader(e.Status)
 		_, _ = rw.w.Write(buf.Bytes())
 	default:
