@@ -116,13 +116,8 @@ func (s *Server) parseExport(line string) error {
 
 // Stop terminates the process and waits for it. Safe to call twice.
 func (s *Server) Stop() {
-	if s.cmd == nil {
+	if !s.running() {
 		return
-	}
-	select {
-	case <-s.done:
-		return
-	default:
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -130,6 +125,19 @@ func (s *Server) Stop() {
 	case <-time.After(20 * time.Second):
 		_ = s.cmd.Process.Kill()
 		<-s.done
+	}
+}
+
+// running reports whether the process was started and has not exited.
+func (s *Server) running() bool {
+	if s.cmd == nil {
+		return false
+	}
+	select {
+	case <-s.done:
+		return false
+	default:
+		return true
 	}
 }
 
@@ -193,13 +201,8 @@ func (s *Server) LoadImage(t testing.TB, archive string) {
 // it before Stop, since a stopped server leaves tasks running on purpose (a
 // restarted one adopts them). It resets the server's state.
 func (s *Server) Drain() {
-	if s.cmd == nil {
+	if !s.running() {
 		return
-	}
-	select {
-	case <-s.done:
-		return
-	default:
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	mi "github.com/berth-dev/berth/internal/agent/mountinfo"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,7 +54,7 @@ func parseHierarchies(mountinfo []byte) hierarchySet {
 		if sep < 6 || sep+3 >= len(f) || f[sep+1] != "cgroup" {
 			continue
 		}
-		h := &hierarchy{mountpoint: unescapeOctal(f[4])}
+		h := &hierarchy{mountpoint: mi.Unescape(f[4])}
 		for _, opt := range strings.Split(f[sep+3], ",") {
 			if slices.Contains(taskControllers, opt) && hs[opt] == nil {
 				h.controllers = append(h.controllers, opt)
@@ -127,30 +128,4 @@ func initCpuset(parent, dir string) error {
 		}
 	}
 	return writeFile(dir, "cgroup.clone_children", "1")
-}
-
-// unescapeOctal undoes mountinfo's \ooo escapes (space, tab, newline, \).
-func unescapeOctal(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1:i+4]) {
-			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '7' {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/berth-dev/berth/internal/agent/mountinfo"
 	"os"
 	"strings"
 )
@@ -47,9 +48,9 @@ func parseMountinfo(b []byte) (mountTable, error) {
 			return nil, fmt.Errorf("mountinfo: malformed line %q", sc.Text())
 		}
 		e := mountEntry{
-			mountpoint: unescapeOctal(f[4]),
+			mountpoint: mountinfo.Unescape(f[4]),
 			fstype:     f[sep+1],
-			source:     unescapeOctal(f[sep+2]),
+			source:     mountinfo.Unescape(f[sep+2]),
 		}
 		if sep+3 < len(f) {
 			e.superOpts = f[sep+3]
@@ -100,9 +101,10 @@ func overlayOpt(opts, key string) string {
 	var cur strings.Builder
 	var fields []string
 	for i := 0; i < len(opts); i++ {
+		esc, isEsc := mountinfo.EscapeAt(opts, i)
 		switch c := opts[i]; {
-		case c == '\\' && i+3 < len(opts) && isOctal(opts[i+1:i+4]):
-			cur.WriteByte((opts[i+1]-'0')<<6 | (opts[i+2]-'0')<<3 | (opts[i+3] - '0'))
+		case isEsc:
+			cur.WriteByte(esc)
 			i += 3
 		case c == '\\' && i+1 < len(opts):
 			cur.WriteByte(opts[i+1])
@@ -125,30 +127,4 @@ func overlayOpt(opts, key string) string {
 
 func within(p, dir string) bool {
 	return p != "" && (p == dir || strings.HasPrefix(p, dir+"/"))
-}
-
-// unescapeOctal undoes mountinfo's \ooo escapes (space, tab, newline, \).
-func unescapeOctal(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1:i+4]) {
-			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '7' {
-			return false
-		}
-	}
-	return len(s) == 3
 }

@@ -36,7 +36,7 @@ func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2types.De
 	if len(in.NetworkInterfaceIds) > 0 {
 		return nil, ec2Error("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", in.NetworkInterfaceIds[0])
 	}
-	page, next, err := sgPaginate([]ec2types.NetworkInterface{}, func(ec2types.NetworkInterface) string { return "" }, in.MaxResults, in.NextToken)
+	page, next, err := takePage([]ec2types.NetworkInterface{}, func(ec2types.NetworkInterface) string { return "" }, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}

@@ -53,34 +53,6 @@ func groupNameNotFound(name, vpcID string) error {
 	return ec2Error(codeGroupNotFound, "The security group '%s' does not exist in default VPC '%s'", name, vpcID)
 }
 
-// sgSpecTags returns the tags of the specifications for resourceType,
-// rejecting other resource types and malformed tags, as EC2 does.
-func sgSpecTags(specs []ec2types.TagSpecification, resourceType string) ([]ec2types.Tag, error) {
-	tags := []ec2types.Tag{}
-	for _, spec := range specs {
-		if spec.ResourceType != resourceType {
-			return nil, invalidValue("'%s' is not a valid taggable resource type for this operation.", spec.ResourceType)
-		}
-		for _, t := range spec.Tags {
-			switch {
-			case t.Key == "":
-				return nil, invalidValue("Tag key cannot be empty")
-			case len(t.Key) > 128:
-				return nil, invalidValue("Tag key exceeds the maximum length of 128 characters")
-			case len(t.Value) > 256:
-				return nil, invalidValue("Tag value exceeds the maximum length of 256 characters")
-			case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
-				return nil, invalidValue("Tag keys starting with 'aws:' are reserved for internal use")
-			}
-			tags = append(tags, t)
-		}
-	}
-	if len(tags) > 50 {
-		return nil, ec2Error("TagLimitExceeded", "The maximum number of Tags for a resource has been reached.")
-	}
-	return tags, nil
-}
-
 // CreateSecurityGroup makes a group in a VPC (the default VPC when none is
 // named) with AWS's single egress rule: all traffic to 0.0.0.0/0.
 func (s *Service) CreateSecurityGroup(ctx context.Context, in *ec2types.CreateSecurityGroupRequest) (*ec2types.CreateSecurityGroupResult, error) {
@@ -105,7 +77,7 @@ func (s *Service) CreateSecurityGroup(ctx context.Context, in *ec2types.CreateSe
 	if err := validSGText("GroupDescription", in.Description); err != nil {
 		return nil, err
 	}
-	tags, err := sgSpecTags(in.TagSpecifications, "security-group")
+	tags, err := tagsFor(in.TagSpecifications, "security-group")
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +223,7 @@ func (s *Service) DescribeSecurityGroups(ctx context.Context, in *ec2types.Descr
 			matched = append(matched, foldGroup(g))
 		}
 	}
-	page, next, err := sgPaginate(matched, func(g ec2types.SecurityGroup) string { return g.GroupId }, in.MaxResults, in.NextToken)
+	page, next, err := takePage(matched, func(g ec2types.SecurityGroup) string { return g.GroupId }, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package ec2
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -323,7 +322,7 @@ func (s *Service) authorize(ctx context.Context, sc scope, defaultVPC, id string
 	if err != nil {
 		return nil, err
 	}
-	tags, err := sgSpecTags(specs, "security-group-rule")
+	tags, err := tagsFor(specs, "security-group-rule")
 	if err != nil {
 		return nil, err
 	}
@@ -579,7 +578,7 @@ func (s *Service) DescribeSecurityGroupRules(ctx context.Context, in *ec2types.D
 			matched = append(matched, r)
 		}
 	}
-	page, next, err := sgPaginate(matched, func(r ec2types.SecurityGroupRule) string { return r.SecurityGroupRuleId }, in.MaxResults, in.NextToken)
+	page, next, err := takePage(matched, func(r ec2types.SecurityGroupRule) string { return r.SecurityGroupRuleId }, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -638,30 +637,4 @@ func foldGroup(g sgRecord) ec2types.SecurityGroup {
 		}
 	}
 	return out
-}
-
-// sgPaginate pages items (ordered by id) after the id in token, at most
-// maxResults (5 to 1000; 0 for all) at a time.
-func sgPaginate[T any](items []T, idOf func(T) string, maxResults int32, token string) ([]T, string, error) {
-	if maxResults != 0 && (maxResults < 5 || maxResults > 1000) {
-		return nil, "", invalidValue("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", maxResults)
-	}
-	if token != "" {
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil || len(b) == 0 {
-			return nil, "", ec2Error(codeInvalidPagination, "Invalid pagination token %s", token)
-		}
-		after := string(b)
-		i := slices.IndexFunc(items, func(v T) bool { return idOf(v) > after })
-		if i < 0 {
-			i = len(items)
-		}
-		items = items[i:]
-	}
-	out := []T{}
-	if maxResults == 0 || len(items) <= int(maxResults) {
-		return append(out, items...), "", nil
-	}
-	out = append(out, items[:maxResults]...)
-	return out, base64.RawURLEncoding.EncodeToString([]byte(idOf(out[len(out)-1]))), nil
 }

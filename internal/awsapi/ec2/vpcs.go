@@ -2,7 +2,6 @@ package ec2
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -232,48 +231,4 @@ func (s *Service) DeleteVpc(ctx context.Context, in *ec2types.DeleteVpcRequest) 
 		return nil, err
 	}
 	return &returnResult{Return: true}, nil
-}
-
-// checkMaxResults checks a Describe call's MaxResults: 5 to 1000 when set.
-func checkMaxResults(n int32) error {
-	if n != 0 && (n < 5 || n > 1000) {
-		return invalidValue("Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", n)
-	}
-	return nil
-}
-
-// takePage returns the page of items (sorted by key) that follows the
-// position token names, at most maxResults long (all when 0), and the token
-// of the next page, empty on the last one. A token is the last key of the
-// page before, encoded.
-func takePage[T any](items []T, key func(T) string, maxResults int32, token string) ([]T, string, error) {
-	start := 0
-	if token != "" {
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil || len(b) == 0 {
-			return nil, "", ec2Error("InvalidPaginationToken", "Invalid pagination token: %s", token)
-		}
-		after := string(b)
-		start = len(items)
-		for i, it := range items {
-			if key(it) > after {
-				start = i
-				break
-			}
-		}
-	}
-	items = items[start:]
-	if maxResults == 0 || len(items) <= int(maxResults) {
-		return items, "", nil
-	}
-	items = items[:maxResults]
-	return items, base64.RawURLEncoding.EncodeToString([]byte(key(items[len(items)-1]))), nil
-}
-
-// nonNil makes an empty result list an empty, not a missing, element.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

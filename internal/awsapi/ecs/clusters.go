@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
-	"github.com/berth-dev/berth/internal/awsapi/protocol"
 	"github.com/berth-dev/berth/internal/store"
 )
 
@@ -180,27 +179,23 @@ func (s *Service) ListClusters(ctx context.Context, in *ecstypes.ListClustersReq
 		return nil, err
 	}
 	out := &ecstypes.ListClustersResponse{ClusterArns: []string{}}
-	err = scan(ctx, s.clusters(), store.Prefix(kindCluster, sc.account, sc.region), after, func(key string, c *ecstypes.Cluster) bool {
+	last := ""
+	err = scan(ctx, s.clusters(), store.Prefix(kindCluster, sc.account, sc.region), after, func(obj store.Object, c *ecstypes.Cluster) bool {
 		if c.Status != clusterActive {
 			return true
 		}
 		if len(out.ClusterArns) == limit {
-			out.NextToken = encodeToken(lastKey(out.ClusterArns, sc))
+			out.NextToken = encodeToken(last)
 			return false
 		}
 		out.ClusterArns = append(out.ClusterArns, c.ClusterArn)
+		last = obj.Key
 		return true
 	})
 	if err != nil {
 		return nil, internal("listing clusters", err)
 	}
 	return out, nil
-}
-
-// lastKey is the store key of the last cluster ARN listed.
-func lastKey(arns []string, sc scope) string {
-	a, _ := parseARN(arns[len(arns)-1])
-	return clusterKey(sc, a.resource)
 }
 
 // UpdateCluster changes a cluster's settings, configuration and Service
@@ -321,10 +316,7 @@ func (s *Service) mutateCluster(ctx context.Context, ref string, fn func(*ecstyp
 		return nil, clusterNotFound()
 	}
 	if err != nil {
-		if _, ok := protocol.AsError(err); ok {
-			return nil, err
-		}
-		return nil, internal("updating cluster", err)
+		return nil, passClientError(err, "updating cluster")
 	}
 	return c, nil
 }

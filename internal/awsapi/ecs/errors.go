@@ -47,3 +47,12 @@ func internal(what string, err error) error {
 func clusterError(code, msg string) *protocol.Error {
 	return &protocol.Error{Code: code, Status: http.StatusBadRequest, Message: msg}
 }
+
+// passClientError returns err as is when it is a client error, else wraps
+// it as an internal failure of what.
+func passClientError(err error, what string) error {
+	if _, ok := protocol.AsError(err); ok {
+		return err
+	}
+	return internal(what, err)
+}

@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -28,14 +27,11 @@ type stoppedSummary struct {
 func (s *Service) ExpireStoppedTasks(ctx context.Context, retention time.Duration) (int, error) {
 	cutoff := s.now().Add(-retention)
 	var expired []store.Object
-	err := scanObjects(ctx, s.store, "/"+kindTask+"/", func(obj store.Object) {
-		var sum stoppedSummary
-		if json.Unmarshal(obj.Value, &sum) != nil {
-			return
-		}
+	err := scan(ctx, store.Typed[stoppedSummary]{S: s.store}, "/"+kindTask+"/", "", func(obj store.Object, sum *stoppedSummary) bool {
 		if sum.Task.LastStatus == statusStopped && sum.Task.StoppedAt != nil && sum.Task.StoppedAt.Before(cutoff) {
 			expired = append(expired, store.Object{Key: obj.Key, Revision: obj.Revision})
 		}
+		return true
 	})
 	if err != nil {
 		return 0, err
@@ -69,24 +65,6 @@ func (s *Service) RunExpiry(ctx context.Context, interval, retention time.Durati
 			logf("expiring stopped tasks", "err", err)
 		} else if n > 0 {
 			logf("expired stopped tasks", "count", n)
-		}
-	}
-}
-
-// scanObjects calls fn for every object under prefix, a page at a time.
-func scanObjects(ctx context.Context, st store.Store, prefix string, fn func(store.Object)) error {
-	after := ""
-	for {
-		res, err := st.List(ctx, prefix, store.ListOptions{After: after, Limit: 500})
-		if err != nil {
-			return err
-		}
-		for _, obj := range res.Objects {
-			fn(obj)
-			after = obj.Key
-		}
-		if !res.More {
-			return nil
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strconv"
 
 	"github.com/berth-dev/berth/internal/store"
@@ -52,8 +51,10 @@ func pageSize(maxResults *int32, max int) (int, error) {
 }
 
 // scan calls fn for each record under prefix after the key after, in key
-// order, reading the store a page at a time, until fn returns false.
-func scan[T any](ctx context.Context, t store.Typed[T], prefix, after string, fn func(key string, v *T) bool) error {
+// order, reading the store a page at a time, until fn returns false. fn
+// gets the stored object too (its key and revision) beside the decoded
+// record.
+func scan[T any](ctx context.Context, t store.Typed[T], prefix, after string, fn func(obj store.Object, v *T) bool) error {
 	const page = 500
 	for {
 		res, err := t.S.List(ctx, prefix, store.ListOptions{After: after, Limit: page})
@@ -61,11 +62,11 @@ func scan[T any](ctx context.Context, t store.Typed[T], prefix, after string, fn
 			return err
 		}
 		for _, obj := range res.Objects {
-			var v T
-			if err := json.Unmarshal(obj.Value, &v); err != nil {
-				return fmt.Errorf("decoding %s: %w", obj.Key, err)
+			v, err := t.Decode(obj)
+			if err != nil {
+				return err
 			}
-			if !fn(obj.Key, &v) {
+			if !fn(obj, v) {
 				return nil
 			}
 			after = obj.Key

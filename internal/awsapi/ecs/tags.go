@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
-	"github.com/berth-dev/berth/internal/awsapi/protocol"
 	"github.com/berth-dev/berth/internal/store"
 )
 
@@ -109,10 +108,7 @@ func (s *Service) withTags(ctx context.Context, arn string, fn func([]ecstypes.T
 			return nil, resourceNotFound("The specified task definition does not exist.")
 		}
 		if err != nil && !errors.Is(err, errReadOnly) {
-			if _, ok := protocol.AsError(err); ok {
-				return nil, err
-			}
-			return nil, internal("tagging task definition", err)
+			return nil, passClientError(err, "tagging task definition")
 		}
 	default:
 		return nil, invalidParameter("Tagging resources of type %q is not supported.", a.resourceType)

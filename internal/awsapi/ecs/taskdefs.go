@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
-	"github.com/berth-dev/berth/internal/awsapi/protocol"
 	"github.com/berth-dev/berth/internal/awsapi/shape"
 	"github.com/berth-dev/berth/internal/store"
 )
@@ -352,13 +351,4 @@ func (s *Service) deleteTaskDef(ctx context.Context, sc scope, ref string) (*ecs
 	td.Status = taskDefDeleteInProgress
 	td.DeleteRequestedAt = s.timestamp()
 	return td, "", nil
-}
-
-// passClientError returns err as is when it is a client error, else wraps
-// it as an internal failure of what.
-func passClientError(err error, what string) error {
-	if _, ok := protocol.AsError(err); ok {
-		return err
-	}
-	return internal(what, err)
 }

@@ -14,7 +14,7 @@ import (
 func (s *Service) familiesWithPrefix(ctx context.Context, sc scope, prefix string) ([]familyRecord, error) {
 	var all []familyRecord
 	err := scan(ctx, s.families(), store.Prefix(kindFamily, sc.account, sc.region)+prefix, "",
-		func(_ string, f *familyRecord) bool {
+		func(_ store.Object, f *familyRecord) bool {
 			all = append(all, *f)
 			return true
 		})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
@@ -406,7 +407,7 @@ func (sc scope) taskRef(clusterRef, ref string) (cluster, id string, err error) 
 		if a.resourceType != "task" || a.account != sc.account || a.region != sc.region {
 			return "", "", invalidParameter("Invalid task ARN: %s", ref)
 		}
-		parts := splitPath(a.resource)
+		parts := strings.Split(a.resource, "/")
 		switch len(parts) {
 		case 1:
 			return cluster, parts[0], nil
@@ -422,18 +423,6 @@ func (sc scope) taskRef(clusterRef, ref string) (cluster, id string, err error) 
 		return "", "", invalidParameter("Invalid id: %s", ref)
 	}
 	return cluster, ref, nil
-}
-
-func splitPath(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '/' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return out
 }
 
 func isHex(s string) bool {

@@ -155,6 +155,14 @@ func EnsureSubnet(ctx context.Context, s Subnet) error {
 // RemoveSubnet deletes the subnet's bridge; a missing one is not an error.
 // Ports still attached are detached by the kernel (their pairs remain).
 func RemoveSubnet(ctx context.Context, name string) error {
+	return deleteLink(ctx, name, "bridge", func(l netlink.Link) bool { _, ok := l.(*netlink.Bridge); return ok })
+}
+
+// deleteLink deletes the interface name if it is of the kind isKind
+// accepts (what names that kind in errors). A missing interface is not an
+// error; one of another kind is refused, so a stray name never deletes
+// something berth did not make.
+func deleteLink(ctx context.Context, name, what string, isKind func(netlink.Link) bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -166,13 +174,13 @@ func RemoveSubnet(ctx context.Context, name string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("bridge %s: %w", name, err)
+		return fmt.Errorf("bridge: %s %s: %w", what, name, err)
 	}
-	if _, ok := link.(*netlink.Bridge); !ok {
-		return fmt.Errorf("bridge %s: refusing to delete an interface of type %q", name, link.Type())
+	if !isKind(link) {
+		return fmt.Errorf("bridge: refusing to delete %s, an interface of type %q, not a %s", name, link.Type(), what)
 	}
 	if err := netlink.LinkDel(link); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("bridge %s: delete: %w", name, err)
+		return fmt.Errorf("bridge: delete %s %s: %w", what, name, err)
 	}
 	return nil
 }

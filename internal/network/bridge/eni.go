@@ -322,26 +322,7 @@ func isDefault(r netlink.Route) bool {
 // Detach deletes the ENI's host end; the kernel deletes the task end with
 // it. A missing host end is not an error.
 func Detach(ctx context.Context, hostName string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := validName(hostName); err != nil {
-		return fmt.Errorf("bridge: %w", err)
-	}
-	link, err := netlink.LinkByName(hostName)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("bridge: host end %s: %w", hostName, err)
-	}
-	if _, ok := link.(*netlink.Veth); !ok {
-		return fmt.Errorf("bridge: refusing to delete %s, an interface of type %q", hostName, link.Type())
-	}
-	if err := netlink.LinkDel(link); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("bridge: delete %s: %w", hostName, err)
-	}
-	return nil
+	return deleteLink(ctx, hostName, "veth", func(l netlink.Link) bool { _, ok := l.(*netlink.Veth); return ok })
 }
 
 // ListHostEnds returns the names of the host's veth interfaces that start
