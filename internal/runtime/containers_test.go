@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -278,4 +280,67 @@ func mustWait(t testing.TB, rt *Runtime, id string) <-chan ExitStatus {
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+// TestShimGroup: containers of one group share a shim, which outlives the
+// first container's deletion and goes with the last one.
+func TestShimGroup(t *testing.T) {
+	e := newTestEnv(t)
+	e.importTestImage()
+	ctx := context.Background()
+
+	first := e.spec("group-first", "sleep", "60")
+	first.ShimGroup = "task-1"
+	second := e.spec("group-second", "sh", "-c", "echo up; sleep 60")
+	second.ShimGroup = "task-1"
+	e.run(first)
+	secondC := e.run(second)
+	fileEventually(t, second.StdoutPath, "up\n")
+	if n := len(shimPids(t, e.cfg.Namespace)); n != 1 {
+		t.Fatalf("%d shims for one group, want 1", n)
+	}
+	if err := e.rt.Delete(ctx, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rt.Signal(ctx, second.ID, syscall.SIGKILL); err != nil {
+		t.Fatalf("signal after the first container went: %v", err)
+	}
+	if st := exit(t, secondC, waitLimit); st.Code != 137 {
+		t.Errorf("second container: %+v, want 137", st)
+	}
+	if err := e.rt.Delete(ctx, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(waitLimit)
+	for len(shimPids(t, e.cfg.Namespace)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the group's shim outlived its last container")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// shimPids lists the containerd-shim-runc-v2 processes serving namespace ns.
+func shimPids(t *testing.T, ns string) []int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, d := range ents {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		if strings.HasSuffix(args[0], "containerd-shim-runc-v2") && slices.Contains(args, ns) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }

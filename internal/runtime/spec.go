@@ -58,6 +58,11 @@ type ContainerSpec struct {
 	// Wait reports the exit; they are all there once Delete returns.
 	StdoutPath string
 	StderrPath string
+
+	// ShimGroup, if set, puts the container in the containerd shim of every
+	// other container with the same group (one shim process per ECS task, as
+	// a Kubernetes pod has one), instead of a shim of its own.
+	ShimGroup string
 }
 
 // Mount is a bind mount of a host path into the container.
@@ -121,11 +126,18 @@ func (s *ContainerSpec) validate(initPath string) error {
 	return nil
 }
 
+// shimGroupAnnotation is the OCI annotation containerd-shim-runc-v2 groups
+// containers by.
+const shimGroupAnnotation = "io.containerd.runc.v2.group"
+
 // specOpts turns s into OCI spec options applied on top of containerd's
 // default Linux spec (Docker's default capabilities, masked paths, devices).
 // Order matters: the root path must be set before user lookups read it.
 func (s *ContainerSpec) specOpts(initPath string) []oci.SpecOpts {
 	var opts []oci.SpecOpts
+	if s.ShimGroup != "" {
+		opts = append(opts, oci.WithAnnotations(map[string]string{shimGroupAnnotation: s.ShimGroup}))
+	}
 	if s.Rootfs != "" {
 		opts = append(opts, oci.WithRootFSPath(s.Rootfs))
 	}

@@ -68,9 +68,15 @@ func (m *Manager) MountRootfs(ctx context.Context, taskID, container string, low
 	if target, err = filepath.EvalSymlinks(target); err != nil {
 		return wrap(err)
 	}
-	if mi, err := readMountinfo(); err == nil {
-		if e, ok := mi.at(target); ok && e.fstype == "overlay" && overlayOpt(e.superOpts, "upperdir") == upper {
-			return nil
+	// Only a target that is already a mount point can be this container's
+	// overlay; reading the mount table costs more as the host fills.
+	if mounted, err := isMountpoint(target); err != nil {
+		return wrap(err)
+	} else if mounted {
+		if mi, err := readMountinfo(); err == nil {
+			if e, ok := mi.at(target); ok && e.fstype == "overlay" && overlayOpt(e.superOpts, "upperdir") == upper {
+				return nil
+			}
 		}
 	}
 	if err := mountOverlay(lowerdirs, upper, work, target); err != nil {

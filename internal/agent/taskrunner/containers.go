@@ -98,6 +98,7 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 		NetNSPath:      netns,
 		StdoutPath:     filepath.Join(r.logDir(), d.Name+".stdout.log"),
 		StderrPath:     filepath.Join(r.logDir(), d.Name+".stderr.log"),
+		ShimGroup:      spec.TaskID, // one shim per task
 	}
 	if len(cs.Args) == 0 {
 		return cs, fmt.Errorf("container %s: no command: the image has no entrypoint or cmd and the definition gives none", d.Name)
