@@ -40,6 +40,25 @@ type TaskSpec struct {
 	// StopTask, for the agent to report back once stopped.
 	StopCode      string `json:"stopCode,omitempty"`
 	StoppedReason string `json:"stoppedReason,omitempty"`
+	// ENI is the task's network interface (awsvpc), made at RunTask.
+	ENI *ENI `json:"eni,omitempty"`
+}
+
+// ENI is a task's elastic network interface as the node wires it: an
+// address of a subnet of a VPC, behind the VPC's security groups.
+type ENI struct {
+	ID               string   `json:"id"`           // eni-…
+	AttachmentID     string   `json:"attachmentId"` // the task's ECS attachment
+	MAC              string   `json:"mac"`
+	PrivateIPv4      string   `json:"privateIpv4"`
+	PrivateDNSName   string   `json:"privateDnsName"`
+	PublicIPv4       string   `json:"publicIpv4,omitempty"`
+	SubnetID         string   `json:"subnetId"`
+	SubnetCIDR       string   `json:"subnetCidr"`
+	AvailabilityZone string   `json:"availabilityZone"`
+	VpcID            string   `json:"vpcId"`
+	VpcCIDRs         []string `json:"vpcCidrs"`
+	SecurityGroups   []string `json:"securityGroups"`
 }
 
 // ContainerState is what the agent observed of one container.

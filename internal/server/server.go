@@ -87,8 +87,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.ecs = ecs.New(st)
 	s.ec2 = ec2.New(st)
+	s.ecs = ecs.New(st, s.ec2)
 	if cfg.DefaultVPCCIDR != "" {
 		if err := ec2.ValidDefaultVPCCIDR(cfg.DefaultVPCCIDR); err != nil {
 			s.listener.Close()

@@ -284,4 +284,6 @@ func TestEC2SGNetworkInterfaces(t *testing.T) {
 	wantAPIError(t, err, "InvalidNetworkInterfaceID.NotFound", "The networkInterface ID 'eni-00000000000000000' does not exist")
 	_, err = c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{Filters: []types.Filter{{Name: aws.String("bogus"), Values: []string{"x"}}}})
 	wantAPIError(t, err, "InvalidParameterValue", "bogus")
+	_, err = c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{MaxResults: aws.Int32(2)})
+	wantAPIError(t, err, "InvalidParameterValue", "maxResults")
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -11,14 +12,24 @@ import (
 // TestRunTaskValidation: every bad RunTask gets ECS's error and starts
 // nothing. (This server runs no agent; test/tasktest runs tasks for real.)
 func TestRunTaskValidation(t *testing.T) {
-	c, _ := ecsClient(t)
+	c, region := ecsClient(t)
 	must[*ecs.CreateClusterOutput](t)(c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("default")}))
 	must[*ecs.RegisterTaskDefinitionOutput](t)(c.RegisterTaskDefinition(ctx, fargateTaskDef("app")))
 	must[*ecs.RegisterTaskDefinitionOutput](t)(c.RegisterTaskDefinition(ctx, fargateTaskDef("gone")))
 	must[*ecs.DeregisterTaskDefinitionOutput](t)(c.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String("gone:1")}))
-	net := &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1"}}}
+	e := ec2.NewFromConfig(srv.AWSConfig(region))
+	subnets := must[*ec2.DescribeSubnetsOutput](t)(e.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})).Subnets
+	defaultSubnet := aws.ToString(subnets[0].SubnetId)
+	vpc := must[*ec2.CreateVpcOutput](t)(e.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})).Vpc
+	other := must[*ec2.CreateSubnetOutput](t)(e.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.VpcId, CidrBlock: aws.String("10.9.1.0/24")})).Subnet
+	otherGroup := must[*ec2.CreateSecurityGroupOutput](t)(e.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+		VpcId: vpc.VpcId, GroupName: aws.String("other"), Description: aws.String("other VPC")}))
+	vpcConfig := func(subnets, groups []string) *types.NetworkConfiguration {
+		return &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: subnets, SecurityGroups: groups}}
+	}
 	base := func() *ecs.RunTaskInput {
-		return &ecs.RunTaskInput{TaskDefinition: aws.String("app"), LaunchType: types.LaunchTypeFargate, NetworkConfiguration: net}
+		return &ecs.RunTaskInput{TaskDefinition: aws.String("app"), LaunchType: types.LaunchTypeFargate,
+			NetworkConfiguration: vpcConfig([]string{defaultSubnet}, nil)}
 	}
 	cases := []struct {
 		name   string
@@ -46,6 +57,25 @@ func TestRunTaskValidation(t *testing.T) {
 			in.Overrides = &types.TaskOverride{Cpu: aws.String("256"), Memory: aws.String("8192")}
 		}, "ClientException", "No Fargate configuration"},
 		{"propagate SERVICE", func(in *ecs.RunTaskInput) { in.PropagateTags = types.PropagateTagsService }, "InvalidParameterException", "SERVICE"},
+		{"unknown subnet", func(in *ecs.RunTaskInput) {
+			in.NetworkConfiguration = vpcConfig([]string{"subnet-0123456789abcdef0"}, nil)
+		},
+			"InvalidParameterException", "Error retrieving subnet information for [subnet-0123456789abcdef0]: The subnet ID 'subnet-0123456789abcdef0' does not exist"},
+		{"subnets of two VPCs", func(in *ecs.RunTaskInput) {
+			in.NetworkConfiguration = vpcConfig([]string{defaultSubnet, aws.ToString(other.SubnetId)}, nil)
+		}, "InvalidParameterException", "same VPC"},
+		{"unknown security group", func(in *ecs.RunTaskInput) {
+			in.NetworkConfiguration = vpcConfig([]string{defaultSubnet}, []string{"sg-0123456789abcdef0"})
+		},
+			"InvalidParameterException", "The security group 'sg-0123456789abcdef0' does not exist"},
+		{"security group of another VPC", func(in *ecs.RunTaskInput) {
+			in.NetworkConfiguration = vpcConfig([]string{defaultSubnet}, []string{aws.ToString(otherGroup.GroupId)})
+		}, "InvalidParameterException", aws.ToString(otherGroup.GroupId)},
+		{"six security groups", func(in *ecs.RunTaskInput) {
+			in.NetworkConfiguration = vpcConfig([]string{defaultSubnet}, []string{"sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"})
+		}, "InvalidParameterException", "maximum of 5 security groups"},
+		{"bad assignPublicIp", func(in *ecs.RunTaskInput) { in.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp = "SOMETIMES" },
+			"InvalidParameterException", "assignPublicIp"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,6 +96,11 @@ func TestRunTaskValidation(t *testing.T) {
 	out := must[*ecs.RunTaskOutput](t)(c.RunTask(ctx, base()))
 	if len(out.Tasks) != 0 || len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) == "" {
 		t.Fatalf("no capacity: %+v", out)
+	}
+	// No ENI is left behind by rejected or unplaced tasks.
+	enis := must[*ec2.DescribeNetworkInterfacesOutput](t)(e.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{}))
+	if len(enis.NetworkInterfaces) != 0 {
+		t.Fatalf("ENIs left: %+v", enis.NetworkInterfaces)
 	}
 }
 

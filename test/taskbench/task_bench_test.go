@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -42,7 +43,7 @@ func TestMain(m *testing.M) {
 var (
 	once sync.Once
 	ctx  = context.Background()
-	net  = &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-0"}}}
+	net  *types.NetworkConfiguration // the default VPC's first subnet
 )
 
 func setup(b *testing.B) *ecs.Client {
@@ -53,6 +54,11 @@ func setup(b *testing.B) *ecs.Client {
 			b.Fatal(err)
 		}
 		srv.LoadImage(b, archive)
+		subnets, err := ec2.NewFromConfig(srv.AWSConfig("")).DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		net = &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{aws.ToString(subnets.Subnets[0].SubnetId)}}}
 		if _, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("bench")}); err != nil {
 			b.Fatal(err)
 		}

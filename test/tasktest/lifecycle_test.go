@@ -14,7 +14,7 @@ func TestRunToRunningAndStop(t *testing.T) {
 	c := setup(t)
 	td := register(t, c, "web", nil, container("web", "/testapp", "serve"))
 	out, err := c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(td),
-		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: network, StartedBy: aws.String("tester"),
+		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: network(t, c), StartedBy: aws.String("tester"),
 		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestPlacementFailure(t *testing.T) {
 		in.Cpu, in.Memory = aws.String("16384"), aws.String("122880")
 	}, container("x", "/testapp", "serve"))
 	out, err := c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(td),
-		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: network})
+		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: network(t, c)})
 	if err != nil {
 		t.Fatal(err)
 	}

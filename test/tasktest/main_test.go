@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
@@ -46,6 +48,10 @@ func TestMain(m *testing.M) {
 	// 1 "GiB" of ephemeral storage is 1 MiB here, so tests can fill a
 	// task's disk quickly.
 	os.Setenv("BERTH_TEST_EPHEMERAL_MIB_PER_GIB", "1")
+	// Room for a dozen small tasks at once (TestSubnetExhausted) on a
+	// 2-core host; the huge task of TestPlacementFailure still won't fit.
+	os.Setenv("BERTH_NODE_CPU", "8192")
+	os.Setenv("BERTH_NODE_MEMORY_MIB", "32768")
 	os.Exit(testutil.Shared(m, &srv))
 }
 
@@ -95,7 +101,17 @@ func register(t *testing.T, c *ecs.Client, family string, mutate func(*ecs.Regis
 	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
 }
 
-var network = &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-00000000"}}}
+// network is the awsvpc configuration of the client's region's first
+// default subnet (and the default security group).
+func network(t testing.TB, c *ecs.Client) *types.NetworkConfiguration {
+	t.Helper()
+	e := ec2.NewFromConfig(srv.AWSConfig(c.Options().Region))
+	out, err := e.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("default-for-az"), Values: []string{"true"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{aws.ToString(out.Subnets[0].SubnetId)}}}
+}
 
 // run starts one task, stopped when the test ends, and returns its ARN.
 func run(t *testing.T, c *ecs.Client, taskDef string, overrides *types.TaskOverride) string {
@@ -112,7 +128,7 @@ func run(t *testing.T, c *ecs.Client, taskDef string, overrides *types.TaskOverr
 func start(t *testing.T, c *ecs.Client, taskDef string, overrides *types.TaskOverride) string {
 	t.Helper()
 	out, err := c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(taskDef),
-		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: network, Overrides: overrides})
+		LaunchType: types.LaunchTypeFargate, NetworkConfiguration: network(t, c), Overrides: overrides})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,3 +19,6 @@ func (s *Service) subnets() store.Typed[ec2types.Subnet] {
 	return store.Typed[ec2types.Subnet]{S: s.store}
 }
 func (s *Service) groups() store.Typed[sgRecord] { return store.Typed[sgRecord]{S: s.store} }
+func (s *Service) enis() store.Typed[ec2types.NetworkInterface] {
+	return store.Typed[ec2types.NetworkInterface]{S: s.store}
+}

@@ -26,10 +26,12 @@ const (
 	kindSubnet   = "ec2-subnet"
 	kindSG       = "ec2-security-group"
 	kindDefaults = "ec2-defaults"
+	kindENI      = "ec2-eni"
+	kindIPAM     = "ec2-ipam" // a subnet's address pool, by subnet id
 )
 
 // Kinds lists every store kind of this package.
-var Kinds = []string{kindVPC, kindSubnet, kindSG, kindDefaults}
+var Kinds = []string{kindVPC, kindSubnet, kindSG, kindDefaults, kindENI, kindIPAM}
 
 // Service implements the EC2 operations.
 type Service struct {

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/berth-dev/berth/internal/awsapi/ec2/ec2types"
+	"github.com/berth-dev/berth/internal/network/ipam"
 	"github.com/berth-dev/berth/internal/store"
 )
 
@@ -183,6 +184,13 @@ func (s *Service) DescribeSubnets(ctx context.Context, in *ec2types.DescribeSubn
 			matched = append(matched, subnetView(*v))
 		}
 	}
+	for i := range matched {
+		if free, err := (ipam.Allocator{S: s.store}).Free(ctx, sc.key(kindIPAM, matched[i].SubnetId)); err == nil {
+			matched[i].AvailableIpAddressCount = int32(free)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
 	slices.SortFunc(matched, func(a, b ec2types.Subnet) int { return strings.Compare(a.SubnetId, b.SubnetId) })
 	page, next, err := takePage(matched, func(v ec2types.Subnet) string { return v.SubnetId }, in.MaxResults, in.NextToken)
 	if err != nil {
@@ -206,10 +214,15 @@ func (s *Service) DeleteSubnet(ctx context.Context, in *ec2types.DeleteSubnetReq
 	} else if err != nil {
 		return nil, err
 	}
-	// Hook: once tasks get ENIs, a subnet with network interfaces in it
-	// answers DependencyViolation "The subnet 'subnet-x' has dependencies
-	// and cannot be deleted." here.
+	if used, err := s.subnetInUse(ctx, sc, in.SubnetId); err != nil {
+		return nil, err
+	} else if used {
+		return nil, ec2Error(codeDependencyViolation, "The subnet '%s' has dependencies and cannot be deleted.", in.SubnetId)
+	}
 	if err := s.subnets().Delete(ctx, key, 0); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if err := s.store.Delete(ctx, sc.key(kindIPAM, in.SubnetId), 0); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	return &returnResult{Return: true}, nil

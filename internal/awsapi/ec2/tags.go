@@ -28,6 +28,9 @@ type tagKind struct {
 var tagKinds = []tagKind{
 	{"vpc-", kindVPC, "vpc", vpcNotFound},
 	{"subnet-", kindSubnet, "subnet", subnetNotFound},
+	{"eni-", kindENI, "network-interface", func(id string) error {
+		return ec2Error("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", id)
+	}},
 	{"sg-", kindSG, "security-group", func(id string) error {
 		return ec2Error("InvalidGroup.NotFound", "The security group '%s' does not exist", id)
 	}},
@@ -118,6 +121,11 @@ func (s *Service) mutateTags(ctx context.Context, sc scope, id string, fn func([
 	case kindSG:
 		_, _, err = s.groups().Mutate(ctx, key, func(v *sgRecord) (err error) {
 			v.Group.Tags, err = fn(v.Group.Tags)
+			return err
+		})
+	case kindENI:
+		_, _, err = s.enis().Mutate(ctx, key, func(v *ec2types.NetworkInterface) (err error) {
+			v.TagSet, err = fn(v.TagSet)
 			return err
 		})
 	}
@@ -252,6 +260,13 @@ func (s *Service) allTags(ctx context.Context, sc scope) ([]ec2types.TagDescript
 	}
 	for _, it := range groups {
 		add(it.Value.Group.GroupId, "security-group", it.Value.Group.Tags)
+	}
+	enis, err := s.listENIs(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range enis {
+		add(v.NetworkInterfaceId, "network-interface", v.TagSet)
 	}
 	return out, nil
 }

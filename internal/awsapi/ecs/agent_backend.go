@@ -261,6 +261,9 @@ func (b agentBackend) ReportTask(ctx context.Context, nodeID string, st agentapi
 		if err := b.s.release(ctx, nodeID, st.TaskARN); err != nil {
 			return err
 		}
+		if err := b.s.detachENI(ctx, sc, rec); err != nil {
+			return err
+		}
 		if err := b.s.store.Delete(ctx, sc.assignmentKey(nodeID, parts[1]), 0); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -334,6 +337,11 @@ func applyState(t *ecstypes.Task, st agentapi.TaskState) {
 				code := *cs.ExitCode
 				c.ExitCode, changed = &code, true
 			}
+		}
+	}
+	for i := range t.Attachments {
+		if a := &t.Attachments[i]; a.Type == attachmentENI && a.Status != attachmentStatus(t.LastStatus) {
+			a.Status, changed = attachmentStatus(t.LastStatus), true
 		}
 	}
 	if changed {

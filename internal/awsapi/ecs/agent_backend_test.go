@@ -37,3 +37,16 @@ func TestApplyStateNeverGoesBack(t *testing.T) {
 		t.Fatalf("user stop code overwritten: %s %s", task2.StopCode, task2.StoppedReason)
 	}
 }
+
+func TestApplyStateMovesTheENIAttachment(t *testing.T) {
+	task := ecstypes.Task{LastStatus: statusProvisioning, Attachments: []ecstypes.Attachment{{Type: attachmentENI, Status: attachPrecreated}}}
+	for _, step := range []struct{ status, want string }{
+		{statusPending, attachAttached}, {statusRunning, attachAttached},
+		{statusDeprovision, attachDetaching}, {statusStopped, attachDeleted},
+	} {
+		applyState(&task, agentapi.TaskState{LastStatus: step.status})
+		if got := task.Attachments[0].Status; got != step.want {
+			t.Fatalf("at %s: attachment %s, want %s", step.status, got, step.want)
+		}
+	}
+}

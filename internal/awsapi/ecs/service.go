@@ -30,13 +30,14 @@ var Kinds = []string{kindCluster, kindTaskDef, kindFamily, kindSetting, kindTask
 
 // Service implements the ECS operations.
 type Service struct {
-	store store.Store
-	now   func() time.Time
+	store    store.Store
+	networks Networks // nil: tasks get no ENI (unit tests)
+	now      func() time.Time
 }
 
-// New returns the ECS service over s.
-func New(s store.Store) *Service {
-	return &Service{store: s, now: time.Now}
+// New returns the ECS service over s, making task ENIs through nets.
+func New(s store.Store, nets Networks) *Service {
+	return &Service{store: s, networks: nets, now: time.Now}
 }
 
 // scope is the account and region a request acts in.

@@ -39,6 +39,7 @@ const (
 type taskRecord struct {
 	Task   ecstypes.Task `json:"task"`
 	NodeID string        `json:"nodeId"`
+	ENIID  string        `json:"eniId,omitempty"` // its awsvpc ENI until it stops
 }
 
 func taskKey(sc scope, cluster, id string) string {
@@ -70,10 +71,29 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 		return nil, err
 	}
 	out := &ecstypes.RunTaskResponse{Tasks: []ecstypes.Task{}, Failures: []ecstypes.Failure{}}
-	for range plan.count {
+	for i := range plan.count {
 		rec, spec := s.newTask(ctx, sc, plan)
-		node, reason, err := s.reserve(ctx, spec)
+		key := taskKey(sc, plan.cluster.ClusterName, spec.TaskID)
+		failed, err := s.attachENI(ctx, sc, plan, i, rec, &spec)
 		if err != nil {
+			return nil, err
+		}
+		if failed != "" {
+			// No address for it: the task exists, stopped at once, as
+			// ECS shows a task whose ENI could not be made.
+			stopAtOnce(&rec.Task, failed, s.timestamp())
+			if _, err := s.tasks().Create(ctx, key, rec); err != nil {
+				return nil, internal("storing task", err)
+			}
+			out.Tasks = append(out.Tasks, rec.Task)
+			continue
+		}
+		node, reason, err := s.reserve(ctx, spec)
+		if err == nil && reason != "" {
+			err = s.detachENI(ctx, sc, rec)
+		}
+		if err != nil {
+			_ = s.detachENI(context.WithoutCancel(ctx), sc, rec)
 			return nil, err
 		}
 		if reason != "" {
@@ -81,9 +101,12 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 			continue
 		}
 		rec.NodeID = node.ID
-		rec.Task.AvailabilityZone = node.AvailabilityZone
-		if _, err := s.tasks().Create(ctx, taskKey(sc, plan.cluster.ClusterName, spec.TaskID), rec); err != nil {
+		if rec.Task.AvailabilityZone == "" {
+			rec.Task.AvailabilityZone = node.AvailabilityZone
+		}
+		if _, err := s.tasks().Create(ctx, key, rec); err != nil {
 			_ = s.release(ctx, node.ID, spec.TaskARN)
+			_ = s.detachENI(context.WithoutCancel(ctx), sc, rec)
 			return nil, internal("storing task", err)
 		}
 		if _, err := (store.Typed[agentapi.TaskSpec]{S: s.store}).Create(ctx, assignmentKey(node.ID, &spec), &spec); err != nil {
@@ -178,6 +201,11 @@ func (s *Service) planRunTask(ctx context.Context, sc scope, in *ecstypes.RunTas
 	p.group = cmp.Or(in.Group, "family:"+def.Family)
 	if len(in.StartedBy) > 128 {
 		return nil, invalidParameter("startedBy can be at most 128 characters.")
+	}
+	if def.NetworkMode == "awsvpc" {
+		if err := s.checkNetwork(ctx, sc, in.NetworkConfiguration.AwsvpcConfiguration); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

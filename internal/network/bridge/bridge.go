@@ -3,11 +3,22 @@
 // veth pair per task ENI whose host end is a port of that bridge and whose
 // task end is eth0 in the task's network namespace.
 //
-// All changes go through netlink. Work inside a task's namespace uses a
-// netlink handle opened on the namespace file, so no goroutine ever runs in
-// a foreign namespace. Every operation is idempotent: it compares what is
-// there with what should be and changes only the difference, so the agent
-// can re-apply it after a restart or a missed event.
+// Bridges and host ends live in a namespace the caller chooses, opened with
+// Open: berth uses one router namespace per VPC (package
+// internal/network/router), so VPCs with overlapping CIDRs never meet and
+// bridge and host-end names need only be unique inside one router namespace.
+// Open("") works on the caller's own namespace.
+//
+//	n, err := bridge.Open("/var/run/netns/berthvpc-0123456789ab")
+//	defer n.Close()
+//	err = n.EnsureSubnet(ctx, subnet)
+//	err = n.Attach(ctx, eni)
+//
+// All changes go through netlink sockets opened inside the namespaces
+// (netlink.NewHandleAt), so no goroutine ever runs in a foreign namespace.
+// Every operation is idempotent: it compares what is there with what should
+// be and changes only the difference, so the agent can re-apply it after a
+// restart or a missed event.
 //
 // This package forwards nothing off the machine: it neither enables
 // ip_forward nor adds NAT. Isolation and security groups live in nftables.
@@ -36,9 +47,10 @@ const TaskIfName = "eth0"
 const maxIfName = unix.IFNAMSIZ - 1
 
 // Subnet is one VPC subnet on this host: a Linux bridge named Name (at most
-// 15 characters, e.g. "bb-" + 8 hex of the subnet id) holding the subnet's
-// gateway address (the subnet's first address + 1, e.g. 10.0.1.1/24 for
-// 10.0.1.0/24), through which tasks reach the host.
+// 15 characters, e.g. "bb-" + 8 hex of the subnet id, unique within its
+// namespace) holding the subnet's gateway address (the subnet's first address
+// + 1, e.g. 10.0.1.1/24 for 10.0.1.0/24), through which tasks reach the
+// namespace the bridge lives in (the VPC's router).
 type Subnet struct {
 	Name    string
 	CIDR    netip.Prefix
@@ -102,16 +114,22 @@ func isNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// EnsureSubnet creates the subnet's bridge or adopts an existing one, gives
-// it the gateway address and brings it up. It is idempotent.
-func EnsureSubnet(ctx context.Context, s Subnet) error {
+// EnsureSubnet creates the subnet's bridge in the namespace or adopts an
+// existing one, gives it the gateway address and brings it up. It is
+// idempotent.
+func (n *NS) EnsureSubnet(ctx context.Context, s Subnet) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := s.validate(); err != nil {
 		return err
 	}
-	link, err := netlink.LinkByName(s.Name)
+	h, err := n.handle()
+	if err != nil {
+		return err
+	}
+	defer n.mu.RUnlock()
+	link, err := h.LinkByName(s.Name)
 	if isNotFound(err) {
 		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{
 			Name:         s.Name,
@@ -119,10 +137,10 @@ func EnsureSubnet(ctx context.Context, s Subnet) error {
 			HardwareAddr: bridgeMAC(s.Name),
 			TxQLen:       -1,
 		}}
-		if err = netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
+		if err = h.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("bridge %s: create: %w", s.Name, err)
 		}
-		link, err = netlink.LinkByName(s.Name)
+		link, err = h.LinkByName(s.Name)
 	}
 	if err != nil {
 		return fmt.Errorf("bridge %s: %w", s.Name, err)
@@ -132,20 +150,20 @@ func EnsureSubnet(ctx context.Context, s Subnet) error {
 	}
 	attrs := link.Attrs()
 	if attrs.MTU != s.mtu() {
-		if err := netlink.LinkSetMTU(link, s.mtu()); err != nil {
+		if err := h.LinkSetMTU(link, s.mtu()); err != nil {
 			return fmt.Errorf("bridge %s: set MTU %d: %w", s.Name, s.mtu(), err)
 		}
 	}
 	if want := bridgeMAC(s.Name); attrs.HardwareAddr.String() != want.String() {
-		if err := netlink.LinkSetHardwareAddr(link, want); err != nil {
+		if err := h.LinkSetHardwareAddr(link, want); err != nil {
 			return fmt.Errorf("bridge %s: set MAC: %w", s.Name, err)
 		}
 	}
-	if err := ensureAddr(netlink.AddrList, netlink.AddrAdd, link, netip.PrefixFrom(s.Gateway, s.CIDR.Bits())); err != nil {
+	if err := ensureAddr(h, link, netip.PrefixFrom(s.Gateway, s.CIDR.Bits())); err != nil {
 		return fmt.Errorf("bridge %s: %w", s.Name, err)
 	}
 	if attrs.Flags&net.FlagUp == 0 {
-		if err := netlink.LinkSetUp(link); err != nil {
+		if err := h.LinkSetUp(link); err != nil {
 			return fmt.Errorf("bridge %s: up: %w", s.Name, err)
 		}
 	}
@@ -154,22 +172,27 @@ func EnsureSubnet(ctx context.Context, s Subnet) error {
 
 // RemoveSubnet deletes the subnet's bridge; a missing one is not an error.
 // Ports still attached are detached by the kernel (their pairs remain).
-func RemoveSubnet(ctx context.Context, name string) error {
-	return deleteLink(ctx, name, "bridge", func(l netlink.Link) bool { _, ok := l.(*netlink.Bridge); return ok })
+func (n *NS) RemoveSubnet(ctx context.Context, name string) error {
+	return n.deleteLink(ctx, name, "bridge", func(l netlink.Link) bool { _, ok := l.(*netlink.Bridge); return ok })
 }
 
 // deleteLink deletes the interface name if it is of the kind isKind
 // accepts (what names that kind in errors). A missing interface is not an
 // error; one of another kind is refused, so a stray name never deletes
 // something berth did not make.
-func deleteLink(ctx context.Context, name, what string, isKind func(netlink.Link) bool) error {
+func (n *NS) deleteLink(ctx context.Context, name, what string, isKind func(netlink.Link) bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := validName(name); err != nil {
 		return fmt.Errorf("bridge: %w", err)
 	}
-	link, err := netlink.LinkByName(name)
+	h, err := n.handle()
+	if err != nil {
+		return err
+	}
+	defer n.mu.RUnlock()
+	link, err := h.LinkByName(name)
 	if isNotFound(err) {
 		return nil
 	}
@@ -179,7 +202,7 @@ func deleteLink(ctx context.Context, name, what string, isKind func(netlink.Link
 	if !isKind(link) {
 		return fmt.Errorf("bridge: refusing to delete %s, an interface of type %q, not a %s", name, link.Type(), what)
 	}
-	if err := netlink.LinkDel(link); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
+	if err := h.LinkDel(link); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("bridge: delete %s %s: %w", what, name, err)
 	}
 	return nil
@@ -187,8 +210,8 @@ func deleteLink(ctx context.Context, name, what string, isKind func(netlink.Link
 
 // ensureAddr adds want to link unless it is already there (other addresses,
 // e.g. the in-task endpoints, are left alone).
-func ensureAddr(list func(netlink.Link, int) ([]netlink.Addr, error), add func(netlink.Link, *netlink.Addr) error, link netlink.Link, want netip.Prefix) error {
-	addrs, err := list(link, unix.AF_INET)
+func ensureAddr(h *netlink.Handle, link netlink.Link, want netip.Prefix) error {
+	addrs, err := h.AddrList(link, unix.AF_INET)
 	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
 		return fmt.Errorf("list addresses: %w", err)
 	}
@@ -201,7 +224,7 @@ func ensureAddr(list func(netlink.Link, int) ([]netlink.Addr, error), add func(n
 			return nil
 		}
 	}
-	if err := add(link, addrOf(want)); err != nil && !errors.Is(err, unix.EEXIST) {
+	if err := h.AddrAdd(link, addrOf(want)); err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("add address %v: %w", want, err)
 	}
 	return nil

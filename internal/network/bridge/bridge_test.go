@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
-	"golang.org/x/sys/unix"
 )
 
 func TestMACFor(t *testing.T) {
@@ -70,6 +70,12 @@ func TestValidate(t *testing.T) {
 }
 
 // --- integration (root) ---
+//
+// Every test builds its bridges in a namespace of its own (as berth does in a
+// VPC's router namespace), so nothing is added to the host's namespace, and
+// every name carries random hex so parallel runs never collide.
+
+const testPrefix = "bbtest-"
 
 func randHex(t testing.TB, n int) string {
 	b := make([]byte, (n+1)/2)
@@ -103,107 +109,98 @@ func mustRun(t testing.TB, name string, args ...string) string {
 	return out
 }
 
-// testSubnet picks a /24 in 10.200.0.0/13 that no route on the host
-// overlaps, and registers the removal of its bridge.
-func testSubnet(t testing.TB) Subnet {
-	routes, err := netlink.RouteListFiltered(unix.AF_INET, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, 0)
+// testNetns creates a namespace with ip(8), registers its deletion and,
+// registered before it so that it runs after, a check that it is gone.
+func testNetns(t testing.TB) (name, path string) {
+	name = testPrefix + randHex(t, 10)
+	path = filepath.Join("/var/run/netns", name)
+	t.Cleanup(func() {
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("namespace %s left behind (%v)", name, err)
+		}
+	})
+	mustRun(t, "ip", "netns", "add", name)
+	t.Cleanup(func() { _, _ = run(t, "ip", "netns", "del", name) })
+	return name, path
+}
+
+// testBridgeNS makes a namespace for bridges and opens it.
+func testBridgeNS(t testing.TB) (string, *NS) {
+	name, path := testNetns(t)
+	n, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 50 {
-		var b [2]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			t.Fatal(err)
-		}
-		cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 200 + b[0]%8, b[1], 0}), 24)
-		if overlapsAny(cidr, routes) {
-			continue
-		}
-		s := Subnet{Name: "btb" + randHex(t, 8), CIDR: cidr, Gateway: GatewayFor(cidr)}
-		t.Cleanup(func() {
-			if l, err := netlink.LinkByName(s.Name); err == nil {
-				_ = netlink.LinkDel(l)
-			}
-		})
-		return s
-	}
-	t.Fatal("no free /24 in 10.200.0.0/13")
-	return Subnet{}
+	t.Cleanup(func() { _ = n.Close() })
+	return name, n
 }
 
-func overlapsAny(p netip.Prefix, routes []netlink.Route) bool {
-	for _, r := range routes {
-		if r.Dst == nil {
-			continue
-		}
-		ones, _ := r.Dst.Mask.Size()
-		if ones == 0 {
-			continue
-		}
-		ip, ok := netip.AddrFromSlice(r.Dst.IP)
-		if ok && netip.PrefixFrom(ip.Unmap(), ones).Overlaps(p) {
-			return true
-		}
+// testSubnet picks a random /24 in 10.200.0.0/13 (the bridge namespace is
+// empty, so nothing can overlap it).
+func testSubnet(t testing.TB) Subnet {
+	var b [2]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
 	}
-	return false
-}
-
-// testNetns creates a namespace with ip(8) and registers its deletion.
-func testNetns(t testing.TB) (name, path string) {
-	name = "berth-test-" + randHex(t, 10)
-	mustRun(t, "ip", "netns", "add", name)
-	t.Cleanup(func() { _, _ = run(t, "ip", "netns", "del", name) })
-	return name, filepath.Join("/var/run/netns", name)
+	cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 200 + b[0]%8, b[1], 0}), 24)
+	return Subnet{Name: "btb" + randHex(t, 8), CIDR: cidr, Gateway: GatewayFor(cidr)}
 }
 
 func testENI(t testing.TB, s Subnet, nsPath string, host byte) ENI {
 	a := s.CIDR.Addr().As4()
 	a[3] = host
-	e := ENI{
+	return ENI{
 		ID:        "eni-" + randHex(t, 17),
 		HostName:  "btv" + randHex(t, 10),
 		NetnsPath: nsPath,
 		Address:   netip.AddrFrom4(a),
 		Subnet:    s,
 	}
-	t.Cleanup(func() {
-		if l, err := netlink.LinkByName(e.HostName); err == nil {
-			_ = netlink.LinkDel(l)
-		}
-	})
-	return e
 }
 
-// routedViaBridge checks that the host routes ip through the test bridge
-// (not the default route) before any traffic is sent to it.
-func routedViaBridge(t testing.TB, ip netip.Addr, br string) {
+// routedViaBridge checks that the bridge namespace ns routes ip through the
+// test bridge (not some other route) before any traffic is sent to it.
+func routedViaBridge(t testing.TB, ns string, ip netip.Addr, br string) {
 	t.Helper()
-	out := mustRun(t, "ip", "-4", "route", "get", ip.String())
+	out := mustRun(t, "ip", "-n", ns, "-4", "route", "get", ip.String())
 	if !slices.Contains(strings.Fields(out), br) || strings.Contains(out, " via ") {
-		t.Fatalf("refusing to send traffic: %v does not route directly via %s:\n%s", ip, br, out)
+		t.Fatalf("refusing to send traffic: %v does not route directly via %s in %s:\n%s", ip, br, ns, out)
 	}
 }
 
 func ping(t testing.TB, ns string, dst netip.Addr) {
 	t.Helper()
-	args := []string{"ping", "-c1", "-W1", dst.String()}
-	if ns != "" {
-		args = append([]string{"netns", "exec", ns, "busybox"}, args...)
-	} else {
-		args = append([]string{"busybox"}, args...)
-	}
-	name := "ip"
-	if ns == "" {
-		name, args = args[0], args[1:]
-	}
 	var out string
 	var err error
 	for range 3 {
-		if out, err = run(t, name, args...); err == nil {
+		if out, err = run(t, "ip", "netns", "exec", ns, "busybox", "ping", "-c1", "-W1", dst.String()); err == nil {
 			return
 		}
 	}
-	t.Errorf("ping %v from %q: %v\n%s", dst, ns, err, out)
+	t.Errorf("ping %v from %s: %v\n%s", dst, ns, err, out)
+}
+
+func TestOpenHostAndClose(t *testing.T) {
+	needRoot(t)
+	n, err := Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ends, err := n.ListHostEnds(testPrefix + randHex(t, 10)); err != nil || len(ends) != 0 {
+		t.Fatalf("ListHostEnds of an unused prefix = %v, %v", ends, err)
+	}
+	for range 2 {
+		if err := n.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A closed NS must not fall back to the caller's namespace.
+	if err := n.EnsureSubnet(context.Background(), testSubnet(t)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("EnsureSubnet after Close: %v, want ErrClosed", err)
+	}
+	if _, err := Open(filepath.Join("/var/run/netns", testPrefix+"missing-"+randHex(t, 8))); err == nil {
+		t.Fatal("Open of a missing namespace: no error")
+	}
 }
 
 func TestAttachIntegration(t *testing.T) {
@@ -213,22 +210,29 @@ func TestAttachIntegration(t *testing.T) {
 	}
 	t.Parallel()
 	ctx := context.Background()
+	brns, n := testBridgeNS(t)
 	s := testSubnet(t)
 	for range 2 { // idempotent
-		if err := EnsureSubnet(ctx, s); err != nil {
+		if err := n.EnsureSubnet(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
 	gw := netip.PrefixFrom(s.Gateway, 24).String()
-	if out := mustRun(t, "ip", "-o", "-4", "addr", "show", "dev", s.Name); strings.Count(out, gw) != 1 {
+	if out := mustRun(t, "ip", "-n", brns, "-o", "-4", "addr", "show", "dev", s.Name); strings.Count(out, gw) != 1 {
 		t.Fatalf("bridge %s should have %s once:\n%s", s.Name, gw, out)
+	}
+	if out := mustRun(t, "ip", "-n", brns, "link", "show", s.Name); !strings.Contains(out, bridgeMAC(s.Name).String()) {
+		t.Fatalf("bridge %s lacks its fixed MAC %v:\n%s", s.Name, bridgeMAC(s.Name), out)
+	}
+	if _, err := netlink.LinkByName(s.Name); !isNotFound(err) {
+		t.Fatalf("bridge %s appeared in the host namespace (%v)", s.Name, err)
 	}
 
 	ns1, p1 := testNetns(t)
 	ns2, p2 := testNetns(t)
 	e1, e2 := testENI(t, s, p1, 10), testENI(t, s, p2, 11)
 	for _, e := range []ENI{e1, e2} {
-		if err := Attach(ctx, e); err != nil {
+		if err := n.Attach(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -251,11 +255,14 @@ func TestAttachIntegration(t *testing.T) {
 		if lo := mustRun(t, "ip", "-n", c.ns, "link", "show", "lo"); !strings.Contains(lo, ",UP") {
 			t.Errorf("%s lo not up:\n%s", c.ns, lo)
 		}
-		host := mustRun(t, "ip", "link", "show", c.e.HostName)
+		host := mustRun(t, "ip", "-n", brns, "link", "show", c.e.HostName)
 		if !strings.Contains(host, "master "+s.Name) || !strings.Contains(host, "state UP") {
 			t.Errorf("host end %s not an up port of %s:\n%s", c.e.HostName, s.Name, host)
 		}
-		routedViaBridge(t, c.e.Address, s.Name)
+		if _, err := netlink.LinkByName(c.e.HostName); !isNotFound(err) {
+			t.Errorf("host end %s appeared in the host namespace (%v)", c.e.HostName, err)
+		}
+		routedViaBridge(t, brns, c.e.Address, s.Name)
 	}
 	if t.Failed() {
 		t.FailNow()
@@ -264,31 +271,34 @@ func TestAttachIntegration(t *testing.T) {
 	ping(t, ns1, e2.Address)
 	ping(t, ns2, e1.Address)
 	ping(t, ns1, s.Gateway)
-	ping(t, "", e1.Address)
-	ping(t, "", e2.Address)
+	ping(t, brns, e1.Address)
+	ping(t, brns, e2.Address)
 
 	// Attach again: nothing is recreated.
-	h1, _ := netlink.LinkByName(e1.HostName)
-	if err := Attach(ctx, e1); err != nil {
+	h1, err := n.h.LinkByName(e1.HostName)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if h, err := netlink.LinkByName(e1.HostName); err != nil || h.Attrs().Index != h1.Attrs().Index {
+	if err := n.Attach(ctx, e1); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := n.h.LinkByName(e1.HostName); err != nil || h.Attrs().Index != h1.Attrs().Index {
 		t.Fatalf("second Attach recreated the pair (%v)", err)
 	}
 
 	// A damaged pair is repaired.
 	mustRun(t, "ip", "-n", ns1, "addr", "flush", "dev", "eth0")
-	mustRun(t, "ip", "link", "set", e1.HostName, "nomaster")
-	if err := Attach(ctx, e1); err != nil {
+	mustRun(t, "ip", "-n", brns, "link", "set", e1.HostName, "nomaster")
+	if err := n.Attach(ctx, e1); err != nil {
 		t.Fatal(err)
 	}
 	if out := mustRun(t, "ip", "-n", ns1, "-4", "route", "show", "default"); !strings.Contains(out, "via "+s.Gateway.String()) {
 		t.Fatalf("default route not repaired:\n%s", out)
 	}
-	routedViaBridge(t, e1.Address, s.Name)
+	routedViaBridge(t, brns, e1.Address, s.Name)
 	ping(t, ns2, e1.Address)
 
-	ends, err := ListHostEnds("btv")
+	ends, err := n.ListHostEnds("btv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,11 +311,11 @@ func TestAttachIntegration(t *testing.T) {
 	var dtimes []time.Duration
 	for range 20 {
 		t0 := time.Now()
-		if err := Detach(ctx, e1.HostName); err != nil {
+		if err := n.Detach(ctx, e1.HostName); err != nil {
 			t.Fatal(err)
 		}
 		t1 := time.Now()
-		if err := Attach(ctx, e1); err != nil {
+		if err := n.Attach(ctx, e1); err != nil {
 			t.Fatal(err)
 		}
 		times = append(times, time.Since(t1))
@@ -314,32 +324,53 @@ func TestAttachIntegration(t *testing.T) {
 	slices.Sort(times)
 	slices.Sort(dtimes)
 	t.Logf("Attach: median %v, max %v; Detach: median %v, max %v (20 runs)", times[10], times[19], dtimes[10], dtimes[19])
-	routedViaBridge(t, e1.Address, s.Name)
+	routedViaBridge(t, brns, e1.Address, s.Name)
 	ping(t, ns2, e1.Address)
 
 	// Detach removes both ends; twice is fine.
 	for range 2 {
-		if err := Detach(ctx, e1.HostName); err != nil {
+		if err := n.Detach(ctx, e1.HostName); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := netlink.LinkByName(e1.HostName); !isNotFound(err) {
+	if _, err := n.h.LinkByName(e1.HostName); !isNotFound(err) {
 		t.Fatalf("host end still there: %v", err)
 	}
 	if out, err := run(t, "ip", "-n", ns1, "link", "show", "eth0"); err == nil {
 		t.Fatalf("task end still there:\n%s", out)
 	}
-	if ends, _ := ListHostEnds("btv"); slices.Contains(ends, e1.HostName) {
+	if ends, _ := n.ListHostEnds("btv"); slices.Contains(ends, e1.HostName) {
 		t.Fatalf("ListHostEnds still lists %s", e1.HostName)
 	}
 
 	for range 2 {
-		if err := RemoveSubnet(ctx, s.Name); err != nil {
+		if err := n.RemoveSubnet(ctx, s.Name); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := netlink.LinkByName(s.Name); !isNotFound(err) {
+	if _, err := n.h.LinkByName(s.Name); !isNotFound(err) {
 		t.Fatalf("bridge still there: %v", err)
+	}
+}
+
+// TestSameNamesInTwoNamespaces: bridge and host-end names need only be unique
+// within one namespace, and the same subnet can exist in two of them.
+func TestSameNamesInTwoNamespaces(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	ctx := context.Background()
+	s := testSubnet(t)
+	for range 2 {
+		_, n := testBridgeNS(t)
+		_, p := testNetns(t)
+		if err := n.EnsureSubnet(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		e := testENI(t, s, p, 10)
+		e.HostName = "btv-same"
+		if err := n.Attach(ctx, e); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -347,28 +378,29 @@ func TestAttachErrors(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
 	ctx := context.Background()
+	_, n := testBridgeNS(t)
 	s := testSubnet(t)
 	_, p := testNetns(t)
 	e := testENI(t, s, p, 20)
-	if err := Attach(ctx, e); err == nil {
+	if err := n.Attach(ctx, e); err == nil {
 		t.Fatal("Attach without the subnet's bridge: no error")
 	}
-	if err := EnsureSubnet(ctx, s); err != nil {
+	if err := n.EnsureSubnet(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	bad := e
-	bad.NetnsPath = filepath.Join("/var/run/netns", "berth-test-missing-"+randHex(t, 8))
-	if err := Attach(ctx, bad); err == nil {
+	bad.NetnsPath = filepath.Join("/var/run/netns", testPrefix+"missing-"+randHex(t, 8))
+	if err := n.Attach(ctx, bad); err == nil {
 		t.Fatal("Attach into a missing namespace: no error")
 	}
-	if _, err := netlink.LinkByName(e.HostName); !isNotFound(err) {
+	if _, err := n.h.LinkByName(e.HostName); !isNotFound(err) {
 		t.Fatalf("failed Attach left %s behind", e.HostName)
 	}
 	// Detach refuses what is not a veth.
-	if err := Detach(ctx, s.Name); err == nil {
+	if err := n.Detach(ctx, s.Name); err == nil {
 		t.Fatal("Detach of a bridge: no error")
 	}
-	if err := RemoveSubnet(ctx, s.Name); err != nil {
+	if err := n.RemoveSubnet(ctx, s.Name); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -15,8 +15,9 @@ import (
 )
 
 // ENI is a task's network interface: a veth pair whose host end HostName (at
-// most 15 characters, "bv" + 10 hex) is a port of the subnet's bridge and
-// whose task end is eth0 in the namespace pinned at NetnsPath, with Address
+// most 15 characters, "bv" + 10 hex, unique within the bridge's namespace) is
+// a port of the subnet's bridge and whose task end is eth0 in the namespace
+// pinned at NetnsPath, with Address
 // (prefix length of the subnet), MAC (MACFor(ID) when nil), the subnet's MTU,
 // up, and a default route via the subnet gateway. The namespace's lo is up.
 type ENI struct {
@@ -58,17 +59,23 @@ func (e ENI) mac() net.HardwareAddr {
 	return MACFor(e.ID)
 }
 
-// Attach creates the ENI's veth pair and configures both ends. It is
-// idempotent: a pair that exists and is configured as asked is left as is;
-// one that is partly configured is completed; a stale host end whose peer is
-// not the namespace's eth0 is replaced.
-func Attach(ctx context.Context, e ENI) (err error) {
+// Attach creates the ENI's veth pair, host end in n (where the subnet's
+// bridge must exist) and task end in the task's namespace, and configures
+// both ends. It is idempotent: a pair that exists and is configured as asked
+// is left as is; one that is partly configured is completed; a stale host end
+// whose peer is not the task namespace's eth0 is replaced.
+func (n *NS) Attach(ctx context.Context, e ENI) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := e.validate(); err != nil {
 		return err
 	}
+	h, err := n.handle()
+	if err != nil {
+		return err
+	}
+	defer n.mu.RUnlock()
 	ns, err := netns.GetFromPath(e.NetnsPath)
 	if err != nil {
 		return fmt.Errorf("bridge: ENI %s: namespace %s: %w", e.ID, e.NetnsPath, err)
@@ -80,7 +87,7 @@ func Attach(ctx context.Context, e ENI) (err error) {
 	}
 	defer nsh.Close()
 
-	br, err := netlink.LinkByName(e.Subnet.Name)
+	br, err := h.LinkByName(e.Subnet.Name)
 	if err != nil {
 		return fmt.Errorf("bridge: ENI %s: subnet bridge %s: %w", e.ID, e.Subnet.Name, err)
 	}
@@ -88,22 +95,22 @@ func Attach(ctx context.Context, e ENI) (err error) {
 		return fmt.Errorf("bridge: ENI %s: %s is a %q, not a bridge", e.ID, e.Subnet.Name, br.Type())
 	}
 
-	host, peer, err := existingPair(nsh, e.HostName)
+	host, peer, err := existingPair(h, nsh, e.HostName)
 	if err != nil {
 		return fmt.Errorf("bridge: ENI %s: %w", e.ID, err)
 	}
 	if host == nil {
-		host, peer, err = createPair(nsh, e, br.Attrs().Index, int(ns))
+		host, peer, err = createPair(h, nsh, e, br.Attrs().Index, int(ns))
 		if err != nil {
 			return fmt.Errorf("bridge: ENI %s: %w", e.ID, err)
 		}
 		defer func() {
 			if err != nil { // leave no half-built pair behind
-				_ = netlink.LinkDel(host)
+				_ = h.LinkDel(host)
 			}
 		}()
 	}
-	if err := configureHostEnd(host, br.Attrs().Index, e.Subnet.mtu()); err != nil {
+	if err := configureHostEnd(h, host, br.Attrs().Index, e.Subnet.mtu()); err != nil {
 		return fmt.Errorf("bridge: ENI %s: host end %s: %w", e.ID, e.HostName, err)
 	}
 	if err := configureTaskEnd(nsh, peer, e); err != nil {
@@ -112,11 +119,12 @@ func Attach(ctx context.Context, e ENI) (err error) {
 	return nil
 }
 
-// existingPair returns the host end and the task's eth0 when they exist and
-// are the two ends of one veth pair. A host end that is not paired with the
-// namespace's eth0 is deleted (it is a leftover), and nil is returned.
-func existingPair(nsh *netlink.Handle, hostName string) (host, peer netlink.Link, err error) {
-	host, err = netlink.LinkByName(hostName)
+// existingPair returns the host end (in h's namespace) and the task's eth0
+// (in nsh's) when they exist and are the two ends of one veth pair. A host
+// end that is not paired with the task namespace's eth0 is deleted (it is a
+// leftover), and nil is returned.
+func existingPair(h, nsh *netlink.Handle, hostName string) (host, peer netlink.Link, err error) {
+	host, err = h.LinkByName(hostName)
 	if isNotFound(err) {
 		return nil, nil, nil
 	}
@@ -133,14 +141,14 @@ func existingPair(nsh *netlink.Handle, hostName string) (host, peer netlink.Link
 	if err != nil && !isNotFound(err) {
 		return nil, nil, fmt.Errorf("%s in task namespace: %w", TaskIfName, err)
 	}
-	if err := netlink.LinkDel(host); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
+	if err := h.LinkDel(host); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
 		return nil, nil, fmt.Errorf("delete stale host end %s: %w", hostName, err)
 	}
 	return nil, nil, nil
 }
 
-// isPair reports whether host (in the host namespace) and peer (in the task
-// namespace) are the two ends of one veth pair. Each end's IFLA_LINK is the
+// isPair reports whether host (in the bridge's namespace) and peer (in the
+// task namespace) are the two ends of one veth pair. Each end's IFLA_LINK is the
 // other's index in the other's namespace.
 func isPair(host, peer netlink.Link) bool {
 	if _, ok := peer.(*netlink.Veth); !ok {
@@ -149,10 +157,10 @@ func isPair(host, peer netlink.Link) bool {
 	return host.Attrs().ParentIndex == peer.Attrs().Index && peer.Attrs().ParentIndex == host.Attrs().Index
 }
 
-// createPair makes the veth pair with the task end created directly in the
-// namespace as eth0 (so it never collides with host interface names), with
-// its MAC and MTU, and returns both ends.
-func createPair(nsh *netlink.Handle, e ENI, bridgeIndex, nsFd int) (host, peer netlink.Link, err error) {
+// createPair makes the veth pair in h's namespace with the task end created
+// directly in the task namespace as eth0 (so it never collides with names in
+// the bridge's namespace), with its MAC and MTU, and returns both ends.
+func createPair(h, nsh *netlink.Handle, e ENI, bridgeIndex, nsFd int) (host, peer netlink.Link, err error) {
 	// A leftover eth0 in the namespace (not paired with our host end) would
 	// make the creation fail; the namespace belongs to the task, so remove it.
 	if old, err := nsh.LinkByName(TaskIfName); err == nil {
@@ -178,20 +186,20 @@ func createPair(nsh *netlink.Handle, e ENI, bridgeIndex, nsFd int) (host, peer n
 		PeerTxQLen:       -1,
 		PeerNamespace:    netlink.NsFd(nsFd),
 	}
-	if err := netlink.LinkAdd(veth); err != nil {
+	if err := h.LinkAdd(veth); err != nil {
 		// LinkAdd may fail after creating the pair (e.g. setting the master).
-		if l, lerr := netlink.LinkByName(e.HostName); lerr == nil {
-			_ = netlink.LinkDel(l)
+		if l, lerr := h.LinkByName(e.HostName); lerr == nil {
+			_ = h.LinkDel(l)
 		}
 		return nil, nil, fmt.Errorf("create veth %s/%s: %w", e.HostName, TaskIfName, err)
 	}
-	host, err = netlink.LinkByName(e.HostName)
+	host, err = h.LinkByName(e.HostName)
 	if err == nil {
 		peer, err = nsh.LinkByName(TaskIfName)
 	}
 	if err != nil {
 		if host != nil {
-			_ = netlink.LinkDel(host)
+			_ = h.LinkDel(host)
 		}
 		return nil, nil, fmt.Errorf("look up new veth: %w", err)
 	}
@@ -199,20 +207,20 @@ func createPair(nsh *netlink.Handle, e ENI, bridgeIndex, nsFd int) (host, peer n
 }
 
 // configureHostEnd makes the host end a port of the bridge, with the MTU, up.
-func configureHostEnd(host netlink.Link, bridgeIndex, mtu int) error {
+func configureHostEnd(h *netlink.Handle, host netlink.Link, bridgeIndex, mtu int) error {
 	a := host.Attrs()
 	if a.MasterIndex != bridgeIndex {
-		if err := netlink.LinkSetMasterByIndex(host, bridgeIndex); err != nil {
+		if err := h.LinkSetMasterByIndex(host, bridgeIndex); err != nil {
 			return fmt.Errorf("attach to bridge: %w", err)
 		}
 	}
 	if a.MTU != mtu {
-		if err := netlink.LinkSetMTU(host, mtu); err != nil {
+		if err := h.LinkSetMTU(host, mtu); err != nil {
 			return fmt.Errorf("set MTU: %w", err)
 		}
 	}
 	if a.Flags&net.FlagUp == 0 {
-		if err := netlink.LinkSetUp(host); err != nil {
+		if err := h.LinkSetUp(host); err != nil {
 			return fmt.Errorf("up: %w", err)
 		}
 	}
@@ -321,21 +329,26 @@ func isDefault(r netlink.Route) bool {
 
 // Detach deletes the ENI's host end; the kernel deletes the task end with
 // it. A missing host end is not an error.
-func Detach(ctx context.Context, hostName string) error {
-	return deleteLink(ctx, hostName, "veth", func(l netlink.Link) bool { _, ok := l.(*netlink.Veth); return ok })
+func (n *NS) Detach(ctx context.Context, hostName string) error {
+	return n.deleteLink(ctx, hostName, "veth", func(l netlink.Link) bool { _, ok := l.(*netlink.Veth); return ok })
 }
 
-// ListHostEnds returns the names of the host's veth interfaces that start
-// with prefix, for finding ENIs that no task owns any more.
-func ListHostEnds(prefix string) ([]string, error) {
-	links, err := netlink.LinkList()
+// ListHostEnds returns the names of the namespace's veth interfaces that
+// start with prefix, for finding ENIs that no task owns any more.
+func (n *NS) ListHostEnds(prefix string) ([]string, error) {
+	h, err := n.handle()
+	if err != nil {
+		return nil, err
+	}
+	defer n.mu.RUnlock()
+	links, err := h.LinkList()
 	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
 		return nil, fmt.Errorf("bridge: list links: %w", err)
 	}
 	if errors.Is(err, netlink.ErrDumpInterrupted) {
 		// Links changed during the dump; one retry gives a consistent view
 		// in all but pathological churn.
-		if again, err2 := netlink.LinkList(); err2 == nil {
+		if again, err2 := h.LinkList(); err2 == nil {
 			links = again
 		}
 	}

@@ -1,0 +1,267 @@
+package ec2
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/awsapi/ec2/ec2types"
+	"github.com/berth-dev/berth/internal/awsapi/shape"
+	"github.com/berth-dev/berth/internal/network/ipam"
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// ECS makes an ENI for every awsvpc task: these are the calls it uses (in
+// process, as ECS calls EC2 on AWS). The ENI is a record of kind kindENI
+// whose address comes from the subnet's ipam pool (kind kindIPAM).
+
+// TaskENIRequest asks for the ENI of one task.
+type TaskENIRequest struct {
+	Account, Region string
+	Subnets         []string // as given in awsvpcConfiguration
+	SecurityGroups  []string // none: the VPC's default group
+	AssignPublicIP  bool
+	AttachmentID    string // the task's ECS attachment id, named in the description
+	// First is which of Subnets to try first, so that the tasks of one
+	// RunTask call spread over its subnets.
+	First int
+}
+
+// TaskNetworkError is a mistake in a task's network configuration, worded
+// as ECS words it; ECS answers it as InvalidParameterException.
+type TaskNetworkError struct{ Message string }
+
+func (e *TaskNetworkError) Error() string { return e.Message }
+
+func taskNetErr(format string, args ...any) error {
+	return &TaskNetworkError{Message: fmt.Sprintf(format, args...)}
+}
+
+// NoFreeAddressError: none of the task's subnets has a free address. ECS
+// does not refuse the RunTask call for it; the task stops at once.
+type NoFreeAddressError struct{ SubnetID string }
+
+func (e *NoFreeAddressError) Error() string {
+	return fmt.Sprintf("Unexpected EC2 error while attempting to Create Network Interface in subnet '%s': InsufficientFreeAddressesInSubnet", e.SubnetID)
+}
+
+// Requester names what made task ENIs (their RequesterId).
+const (
+	taskENIRequester   = "amazon-ecs"
+	taskENIOwner       = "amazon-aws"
+	maxTaskSubnets     = 16
+	maxTaskGroups      = 5
+	taskENIDescription = "arn:aws:ecs:%s:%s:attachment/%s"
+)
+
+// taskNet is a checked awsvpc configuration.
+type taskNet struct {
+	sc      scope
+	vpc     *ec2types.Vpc
+	subnets []*ec2types.Subnet
+	groups  []string
+}
+
+// CheckTaskNetwork validates a task's network configuration: subnets and
+// groups exist, and all are of one VPC. It changes nothing.
+func (s *Service) CheckTaskNetwork(ctx context.Context, req TaskENIRequest) error {
+	_, err := s.taskNetwork(ctx, req)
+	return err
+}
+
+func (s *Service) taskNetwork(ctx context.Context, req TaskENIRequest) (*taskNet, error) {
+	sc := scope{account: req.Account, region: req.Region}
+	d, err := s.ensureDefaults(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(req.Subnets) == 0:
+		return nil, taskNetErr("subnets can not be empty.")
+	case len(req.Subnets) > maxTaskSubnets:
+		return nil, taskNetErr("A maximum of %d subnets can be specified.", maxTaskSubnets)
+	case len(req.SecurityGroups) > maxTaskGroups:
+		return nil, taskNetErr("A maximum of %d security groups can be specified.", maxTaskGroups)
+	}
+	n := &taskNet{sc: sc}
+	for _, id := range req.Subnets {
+		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, id))
+		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "subnet-") {
+			return nil, taskNetErr("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", id, id)
+		} else if err != nil {
+			return nil, err
+		}
+		if len(n.subnets) > 0 && sub.VpcId != n.subnets[0].VpcId {
+			return nil, taskNetErr("Subnets must all be in the same VPC: %s is in %s, %s in %s.", n.subnets[0].SubnetId, n.subnets[0].VpcId, id, sub.VpcId)
+		}
+		if !slices.ContainsFunc(n.subnets, func(x *ec2types.Subnet) bool { return x.SubnetId == id }) {
+			n.subnets = append(n.subnets, sub)
+		}
+	}
+	vpcID := n.subnets[0].VpcId
+	if n.vpc, _, err = s.vpcs().Get(ctx, sc.key(kindVPC, vpcID)); err != nil {
+		return nil, err
+	}
+	for _, id := range req.SecurityGroups {
+		g, _, err := s.groups().Get(ctx, sc.key(kindSG, id))
+		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "sg-") {
+			return nil, taskNetErr("Error retrieving security group information for [%s]: The security group '%s' does not exist (ErrorCode: InvalidGroup.NotFound)", id, id)
+		} else if err != nil {
+			return nil, err
+		}
+		if g.Group.VpcId != vpcID {
+			return nil, taskNetErr("Security group %s is not in the VPC of the subnets (%s).", id, vpcID)
+		}
+		if !slices.Contains(n.groups, id) {
+			n.groups = append(n.groups, id)
+		}
+	}
+	if len(n.groups) == 0 {
+		id := d.GroupID
+		if vpcID != d.VPCID {
+			if id, err = s.groupIDInVPC(ctx, sc, vpcID, "default"); err != nil {
+				return nil, err
+			}
+		}
+		n.groups = []string{id}
+	}
+	return n, nil
+}
+
+// groupIDInVPC finds a group by name in a VPC.
+func (s *Service) groupIDInVPC(ctx context.Context, sc scope, vpcID, name string) (string, error) {
+	all, err := s.listGroups(ctx, sc)
+	if err != nil {
+		return "", err
+	}
+	for _, g := range all {
+		if g.Group.VpcId == vpcID && g.Group.GroupName == name {
+			return g.Group.GroupId, nil
+		}
+	}
+	return "", fmt.Errorf("ec2: VPC %s has no %q security group", vpcID, name)
+}
+
+// CreateTaskENI validates the request, takes an address in the first of
+// its subnets (from First on) that has one, and records the ENI, in use
+// by the task. Errors: *TaskNetworkError, *NoFreeAddressError, or an
+// internal one.
+func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agentapi.ENI, error) {
+	n, err := s.taskNetwork(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	id := newID("eni")
+	al := ipam.Allocator{S: s.store}
+	var sub *ec2types.Subnet
+	var addr netip.Addr
+	for i := range n.subnets {
+		sub = n.subnets[(req.First+i)%len(n.subnets)]
+		key := n.sc.key(kindIPAM, sub.SubnetId)
+		if err := al.Create(ctx, key, sub.CidrBlock); err != nil {
+			return nil, err
+		}
+		addr, err = al.Allocate(ctx, key, id)
+		if errors.Is(err, ipam.ErrExhausted) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		break
+	}
+	if !addr.IsValid() {
+		return nil, &NoFreeAddressError{SubnetID: sub.SubnetId}
+	}
+	eni := newTaskENI(n, sub, id, addr, req)
+	if _, err := s.enis().Create(ctx, n.sc.key(kindENI, id), &eni); err != nil {
+		_ = al.Release(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), id)
+		return nil, err
+	}
+	var cidrs []string
+	for _, a := range n.vpc.CidrBlockAssociationSet {
+		cidrs = append(cidrs, a.CidrBlock)
+	}
+	if len(cidrs) == 0 {
+		cidrs = []string{n.vpc.CidrBlock}
+	}
+	return &agentapi.ENI{
+		ID: id, AttachmentID: req.AttachmentID, MAC: eni.MacAddress,
+		PrivateIPv4: eni.PrivateIpAddress, PrivateDNSName: eni.PrivateDnsName,
+		SubnetID: sub.SubnetId, SubnetCIDR: sub.CidrBlock, AvailabilityZone: sub.AvailabilityZone,
+		VpcID: sub.VpcId, VpcCIDRs: cidrs, SecurityGroups: n.groups,
+	}, nil
+}
+
+// newTaskENI is the ENI record of a task's interface.
+func newTaskENI(n *taskNet, sub *ec2types.Subnet, id string, addr netip.Addr, req TaskENIRequest) ec2types.NetworkInterface {
+	var groups []ec2types.GroupIdentifier
+	for _, g := range n.groups {
+		groups = append(groups, ec2types.GroupIdentifier{GroupId: g})
+	}
+	dns := PrivateDNSName(addr, n.sc.region)
+	return ec2types.NetworkInterface{
+		NetworkInterfaceId: id,
+		Attachment: &ec2types.NetworkInterfaceAttachment{
+			AttachmentId: "ela-attach-" + newID("x")[2:], AttachTime: shape.NewTime(time.Now()), DeviceIndex: 1,
+			InstanceOwnerId: taskENIOwner, Status: "attached", NetworkCardIndex: 0,
+		},
+		AvailabilityZone: sub.AvailabilityZone,
+		Description:      fmt.Sprintf(taskENIDescription, n.sc.region, n.sc.account, req.AttachmentID),
+		Groups:           groups,
+		InterfaceType:    "interface",
+		MacAddress:       newMAC(),
+		OwnerId:          n.sc.account,
+		PrivateDnsName:   dns,
+		PrivateIpAddress: addr.String(),
+		PrivateIpAddresses: []ec2types.NetworkInterfacePrivateIpAddress{{
+			Primary: true, PrivateIpAddress: addr.String(), PrivateDnsName: dns,
+		}},
+		RequesterId:      taskENIRequester,
+		RequesterManaged: true,
+		SourceDestCheck:  true,
+		Status:           "in-use",
+		SubnetId:         sub.SubnetId,
+		VpcId:            sub.VpcId,
+	}
+}
+
+// PrivateDNSName is an address's name in the VPC's DNS:
+// ip-10-0-1-5.<region>.compute.internal.
+func PrivateDNSName(addr netip.Addr, region string) string {
+	return "ip-" + strings.ReplaceAll(addr.String(), ".", "-") + "." + region + ".compute.internal"
+}
+
+// newMAC is a random MAC as AWS gives ENIs: locally administered, unicast,
+// starting 0a or 0e.
+func newMAC() string {
+	b := make(net.HardwareAddr, 6)
+	_, _ = rand.Read(b)
+	b[0] = 0x0a | b[0]&0x04
+	return b.String()
+}
+
+// DeleteTaskENI deletes a task's ENI and frees its address. Deleting one
+// that is gone is not an error.
+func (s *Service) DeleteTaskENI(ctx context.Context, account, region, id string) error {
+	sc := scope{account: account, region: region}
+	key := sc.key(kindENI, id)
+	eni, _, err := s.enis().Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	// The record goes first: an address is never free while an ENI still
+	// shows it (a crash in between leaks the address instead).
+	if err := s.enis().Delete(ctx, key, 0); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return (ipam.Allocator{S: s.store}).Release(ctx, sc.key(kindIPAM, eni.SubnetId), id)
+}
