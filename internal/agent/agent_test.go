@@ -52,7 +52,7 @@ func (h hostView) Remove(ctx context.Context, taskID string, containers []string
 	}
 	_ = h.host.Destroy(ctx, taskID)
 	_ = h.host.DeleteTask(taskID)
-	return h.host.Teardown(ctx, taskID)
+	return h.host.Teardown(ctx, &agentapi.TaskSpec{TaskID: taskID})
 }
 
 type rig struct {

@@ -16,8 +16,8 @@ import (
 
 	"github.com/berth-dev/berth/internal/agent"
 	"github.com/berth-dev/berth/internal/agent/cgroups"
-	"github.com/berth-dev/berth/internal/agent/netns"
 	"github.com/berth-dev/berth/internal/agent/storage"
+	"github.com/berth-dev/berth/internal/agent/tasknet"
 	"github.com/berth-dev/berth/internal/agent/taskrunner"
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/runtime"
@@ -42,6 +42,7 @@ type embeddedAgent struct {
 	rt      *runtime.Runtime
 	agent   *agent.Agent
 	cgroups *cgroups.Manager
+	net     *tasknet.Manager
 }
 
 // newAgent opens the runtime and builds the agent; it does not start it.
@@ -77,11 +78,15 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 	}
 	st := &scaledStorage{Manager: &storage.Manager{Root: filepath.Join(s.cfg.DataDir, "tasks"), Log: s.log}, mibPerGiB: cfg.EphemeralMiBPerGiB}
 	cg := &cgroups.Manager{Parent: ns}
+	tn := &tasknet.Manager{NodeID: nodeID, Dir: filepath.Join(s.cfg.DataDir, "network"), Log: s.log.With("component", "network")}
+	if err := tn.Prune(ctx); err != nil {
+		s.log.Warn("removing unused VPC routers", "err", err)
+	}
 	hooks := taskrunner.Hooks{
 		Runtime: runtimeHooks{rt},
 		Storage: st,
 		Cgroups: cg,
-		Network: netns.Isolated{},
+		Network: tn,
 		LogDir:  filepath.Join(s.cfg.DataDir, "logs"),
 		NodeID:  nodeID,
 	}
@@ -94,9 +99,9 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 	}
 	a := agent.New(agent.Config{
 		Node: node, API: api, Hooks: hooks, Log: s.log.With("component", "agent"),
-		Host: &host{rt: rt, storage: st.Manager, cgroups: cg},
+		Host: &host{rt: rt, storage: st.Manager, cgroups: cg, net: tn},
 	})
-	return &embeddedAgent{rt: rt, agent: a, cgroups: cg}, nil
+	return &embeddedAgent{rt: rt, agent: a, cgroups: cg, net: tn}, nil
 }
 
 // nodeID is this host's id, made once and kept in the data dir.
@@ -165,6 +170,7 @@ type host struct {
 	rt      *runtime.Runtime
 	storage *storage.Manager
 	cgroups *cgroups.Manager
+	net     *tasknet.Manager
 }
 
 func (h *host) Containers(ctx context.Context) (map[string]map[string]string, error) {
@@ -192,7 +198,11 @@ func (h *host) Leftovers(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	cg, err := h.cgroups.ListTasks()
-	return append(ids, cg...), err
+	if err != nil {
+		return nil, err
+	}
+	nets, err := h.net.List()
+	return append(append(ids, cg...), nets...), err
 }
 
 func (h *host) Remove(ctx context.Context, taskID string, containers []string) error {
@@ -206,7 +216,7 @@ func (h *host) Remove(ctx context.Context, taskID string, containers []string) e
 		keep(h.rt.Delete(ctx, taskrunner.ContainerID(taskID, name)))
 		keep(h.rt.RemoveView(ctx, taskrunner.ContainerID(taskID, name)))
 	}
-	keep(netns.Isolated{}.Teardown(ctx, taskID))
+	keep(h.net.Remove(ctx, taskID))
 	keep(h.storage.Destroy(ctx, taskID))
 	keep(h.cgroups.DeleteTask(taskID))
 	return firstErr
@@ -215,6 +225,7 @@ func (h *host) Remove(ctx context.Context, taskID string, containers []string) e
 // close lets go of the runtime (tasks keep running) and, when no task is
 // left on the host, removes the server's parent cgroup.
 func (e *embeddedAgent) close(log *slog.Logger) {
+	e.net.Close()
 	if err := e.rt.Close(); err != nil {
 		log.Warn("closing the container runtime", "err", err)
 	}

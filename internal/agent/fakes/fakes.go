@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/berth-dev/berth/internal/agent/taskrunner"
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/runtime"
 )
@@ -197,12 +198,12 @@ func (h *Host) CreateTask(taskID string, cpu, mem int) error {
 }
 func (h *Host) DeleteTask(taskID string) error       { h.set(h.Cgroups, taskID, false); return nil }
 func (h *Host) Path(taskID, container string) string { return "/fake/" + taskID + "/" + container }
-func (h *Host) Setup(ctx context.Context, taskID string) (string, error) {
-	h.set(h.Netns, taskID, true)
-	return "/fake/netns/" + taskID, nil
+func (h *Host) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunner.TaskNetwork, error) {
+	h.set(h.Netns, spec.TaskID, true)
+	return taskrunner.TaskNetwork{NetnsPath: "/fake/netns/" + spec.TaskID}, nil
 }
-func (h *Host) Teardown(ctx context.Context, taskID string) error {
-	h.set(h.Netns, taskID, false)
+func (h *Host) Teardown(ctx context.Context, spec *agentapi.TaskSpec) error {
+	h.set(h.Netns, spec.TaskID, false)
 	return nil
 }
 

@@ -80,7 +80,7 @@ func stopTimeoutSeconds(d *ecstypes.ContainerDefinition) int {
 }
 
 // buildSpec turns a container definition into the runtime's spec.
-func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, defs []ecstypes.ContainerDefinition, rootfs, netns string) (runtime.ContainerSpec, error) {
+func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, defs []ecstypes.ContainerDefinition, rootfs string, tn TaskNetwork) (runtime.ContainerSpec, error) {
 	spec := r.spec
 	cs := runtime.ContainerSpec{
 		ID:    ContainerID(spec.TaskID, d.Name),
@@ -95,7 +95,8 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 		CgroupsPath:    r.hooks.Cgroups.Path(spec.TaskID, d.Name),
 		ReadonlyRootfs: d.ReadonlyRootFilesystem != nil && *d.ReadonlyRootFilesystem,
 		Rootfs:         rootfs,
-		NetNSPath:      netns,
+		NetNSPath:      tn.NetnsPath,
+		Hostname:       tn.Hostname,
 		StdoutPath:     filepath.Join(r.logDir(), d.Name+".stdout.log"),
 		StderrPath:     filepath.Join(r.logDir(), d.Name+".stderr.log"),
 		ShimGroup:      spec.TaskID, // one shim per task
@@ -121,6 +122,11 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 	mounts, err := r.mounts(d, defs, rootfs)
 	if err != nil {
 		return cs, err
+	}
+	for _, f := range []struct{ src, dst string }{{tn.ResolvConf, "/etc/resolv.conf"}, {tn.Hosts, "/etc/hosts"}} {
+		if f.src != "" {
+			mounts = append(mounts, runtime.Mount{Source: f.src, Destination: f.dst})
+		}
 	}
 	cs.Mounts = mounts
 	return cs, nil

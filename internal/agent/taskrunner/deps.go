@@ -47,11 +47,21 @@ type Cgroups interface {
 	Path(taskID, container string) string
 }
 
-// Network gives the task its network namespace. Issue 3 makes an isolated
-// namespace; awsvpc networking (an ENI per task) replaces it.
+// Network gives the task its network namespace: with an ENI (awsvpc), its
+// interface in its subnet; without, loopback only. Both are idempotent.
 type Network interface {
-	Setup(ctx context.Context, taskID string) (netnsPath string, err error)
-	Teardown(ctx context.Context, taskID string) error
+	Setup(ctx context.Context, spec *agentapi.TaskSpec) (TaskNetwork, error)
+	Teardown(ctx context.Context, spec *agentapi.TaskSpec) error
+}
+
+// TaskNetwork is what the task's containers are given of its network.
+type TaskNetwork struct {
+	NetnsPath string // the namespace every container joins
+	Hostname  string // "" = the runtime's default
+	// ResolvConf and Hosts are host files bind-mounted at /etc/resolv.conf
+	// and /etc/hosts in every container; "" = the image's own.
+	ResolvConf string
+	Hosts      string
 }
 
 // Reporter sends the task's observed state to the control plane.

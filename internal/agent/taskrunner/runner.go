@@ -182,7 +182,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 	if err := h.Storage.Create(ctx, r.spec.TaskID, r.spec.EphemeralGiB); err != nil {
 		return fmt.Errorf("ResourceInitializationError: failed to create the task's ephemeral storage: %w", err)
 	}
-	netns, err := h.Network.Setup(ctx, r.spec.TaskID)
+	tn, err := h.Network.Setup(ctx, &r.spec)
 	if err != nil {
 		return fmt.Errorf("ResourceInitializationError: failed to set up the task's network: %w", err)
 	}
@@ -206,7 +206,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 		if err := h.Storage.MountRootfs(ctx, r.spec.TaskID, c.def.Name, lower, target); err != nil {
 			return fmt.Errorf("ResourceInitializationError: container %s root filesystem: %w", c.def.Name, err)
 		}
-		cs, err := r.buildSpec(&c.def, img, defs, target, netns)
+		cs, err := r.buildSpec(&c.def, img, defs, target, tn)
 		if err != nil {
 			return fmt.Errorf("CannotCreateContainerError: %w", err)
 		}

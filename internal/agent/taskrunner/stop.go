@@ -74,7 +74,7 @@ func (r *Runner) cleanup(ctx context.Context) {
 			r.log.Warn("removing container", "container", c.def.Name, "err", err)
 		}
 	}
-	if err := h.Network.Teardown(ctx, r.spec.TaskID); err != nil {
+	if err := h.Network.Teardown(ctx, &r.spec); err != nil {
 		r.log.Warn("removing network", "err", err)
 	}
 	if err := h.Storage.Destroy(ctx, r.spec.TaskID); err != nil {

@@ -1,0 +1,316 @@
+// Package tasknet gives each task on this host its network: a namespace
+// of its own and, for an awsvpc task, its ENI — eth0 with the ENI's
+// address and MAC, a port of its subnet's bridge in its VPC's router
+// namespace (internal/network/router), with /etc/resolv.conf pointing at
+// the VPC resolver and /etc/hosts naming the task.
+//
+// What a task holds is written under Dir/<task id>/ (the files mounted in
+// its containers and the name of its VPC's router), so that a restarted
+// agent can take a task apart, and a router whose last task went is
+// removed even across restarts (Prune).
+package tasknet
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/berth-dev/berth/internal/agent/netns"
+	"github.com/berth-dev/berth/internal/agent/taskrunner"
+	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/network/bridge"
+	"github.com/berth-dev/berth/internal/network/router"
+)
+
+// The in-task endpoints, served inside every VPC's router namespace.
+var (
+	MetadataAddr = netip.MustParseAddr("169.254.170.2")   // task metadata and credentials
+	ResolverAddr = netip.MustParseAddr("169.254.169.253") // VPC DNS
+)
+
+// RouterPrefix starts the name of every router namespace berth makes.
+const RouterPrefix = "berthvpc-"
+
+// Manager sets up and takes down tasks' networks on this host.
+type Manager struct {
+	// NodeID makes host-wide names (router namespaces, uplinks) unique to
+	// this server, so that several servers share a host (tests).
+	NodeID string
+	Dir    string // per-task state and files
+	Log    *slog.Logger
+
+	mu      sync.Mutex // serialises router creation and removal
+	routers map[string]*router.Router
+}
+
+const (
+	routersDir = ".routers" // <Dir>/.routers/<router name>: its uplink, while it exists
+	routerFile = "router"   // in a task's dir: "<router name> <uplink>"
+	resolvFile = "resolv.conf"
+	hostsFile  = "hosts"
+)
+
+func (m *Manager) log() *slog.Logger { return cmp.Or(m.Log, slog.Default()) }
+
+func shortHash(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "/")))
+	return hex.EncodeToString(sum[:])
+}
+
+// routerNames are the router namespace and uplink of a VPC on this host.
+func (m *Manager) routerNames(e *agentapi.TaskSpec) (name, uplink string) {
+	h := shortHash(m.NodeID, e.Account, e.Region, e.ENI.VpcID)
+	return RouterPrefix + h[:12], "bh" + h[:10]
+}
+
+func bridgeName(subnetID string) string { return "bb-" + shortHash(subnetID)[:8] }
+func hostEnd(taskID string) string      { return "bv" + shortHash(taskID)[:10] }
+
+func (m *Manager) taskDir(taskID string) string { return filepath.Join(m.Dir, taskID) }
+
+// Setup makes the task's namespace and, with an ENI, wires it. Idempotent.
+func (m *Manager) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunner.TaskNetwork, error) {
+	path, err := netns.Isolated{}.Setup(ctx, spec.TaskID)
+	if err != nil {
+		return taskrunner.TaskNetwork{}, err
+	}
+	tn := taskrunner.TaskNetwork{NetnsPath: path}
+	eni := spec.ENI
+	if eni == nil {
+		return tn, nil
+	}
+	addr, err := netip.ParseAddr(eni.PrivateIPv4)
+	if err != nil {
+		return tn, fmt.Errorf("ENI %s: address %q: %w", eni.ID, eni.PrivateIPv4, err)
+	}
+	cidr, err := netip.ParsePrefix(eni.SubnetCIDR)
+	if err != nil {
+		return tn, fmt.Errorf("ENI %s: subnet %q: %w", eni.ID, eni.SubnetCIDR, err)
+	}
+	mac, err := net.ParseMAC(eni.MAC)
+	if err != nil {
+		return tn, fmt.Errorf("ENI %s: MAC %q: %w", eni.ID, eni.MAC, err)
+	}
+	dir := m.taskDir(spec.TaskID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return tn, err
+	}
+	r, err := m.router(ctx, spec, dir)
+	if err != nil {
+		return tn, err
+	}
+	sub := bridge.Subnet{Name: bridgeName(eni.SubnetID), CIDR: cidr, Gateway: bridge.GatewayFor(cidr)}
+	if err := r.Bridges().EnsureSubnet(ctx, sub); err != nil {
+		return tn, err
+	}
+	if err := r.Bridges().Attach(ctx, bridge.ENI{ID: eni.ID, HostName: hostEnd(spec.TaskID), NetnsPath: path, Address: addr, Subnet: sub, MAC: mac}); err != nil {
+		return tn, err
+	}
+	tn.Hostname = eni.PrivateDNSName
+	tn.ResolvConf, tn.Hosts = filepath.Join(dir, resolvFile), filepath.Join(dir, hostsFile)
+	short, _, _ := strings.Cut(eni.PrivateDNSName, ".")
+	files := map[string]string{
+		tn.ResolvConf: fmt.Sprintf("search %s.compute.internal\nnameserver %s\n", spec.Region, ResolverAddr),
+		tn.Hosts: fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s %s\n",
+			addr, eni.PrivateDNSName, short),
+	}
+	for p, content := range files {
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return tn, err
+		}
+	}
+	return tn, nil
+}
+
+// router ensures the VPC's router and records that the task uses it.
+func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir string) (*router.Router, error) {
+	name, uplink := m.routerNames(spec)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := os.WriteFile(filepath.Join(dir, routerFile), []byte(name+" "+uplink+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	if r := m.routers[name]; r != nil {
+		return r, nil
+	}
+	var cidrs []netip.Prefix
+	for _, c := range spec.ENI.VpcCIDRs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return nil, fmt.Errorf("VPC %s: block %q: %w", spec.ENI.VpcID, c, err)
+		}
+		cidrs = append(cidrs, p)
+	}
+	if err := os.MkdirAll(filepath.Join(m.Dir, routersDir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(m.Dir, routersDir, name), []byte(uplink+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	r, err := router.Ensure(ctx, router.Config{Name: name, Uplink: uplink, CIDRs: cidrs, Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}})
+	if err != nil {
+		return nil, fmt.Errorf("VPC %s router: %w", spec.ENI.VpcID, err)
+	}
+	if m.routers == nil {
+		m.routers = map[string]*router.Router{}
+	}
+	m.routers[name] = r
+	m.log().Info("VPC router ready", "vpc", spec.ENI.VpcID, "netns", name, "hostRoutes", r.Routed())
+	return r, nil
+}
+
+// Teardown takes the task's network apart. Idempotent.
+func (m *Manager) Teardown(ctx context.Context, spec *agentapi.TaskSpec) error {
+	return m.Remove(ctx, spec.TaskID)
+}
+
+// Remove takes apart the network of a task by id (a task left over from
+// before a restart has no spec), and its VPC's router when no other task
+// uses it. Idempotent.
+func (m *Manager) Remove(ctx context.Context, taskID string) error {
+	dir := m.taskDir(taskID)
+	name, uplink := readRouterFile(dir)
+	var errs []error
+	if name != "" {
+		errs = append(errs, m.detach(ctx, name, hostEnd(taskID)))
+	}
+	errs = append(errs, netns.Isolated{}.Teardown(ctx, taskID))
+	if err := os.RemoveAll(dir); err != nil {
+		errs = append(errs, err)
+	}
+	if name != "" {
+		errs = append(errs, m.removeIfUnused(ctx, name, uplink))
+	}
+	return errors.Join(errs...)
+}
+
+// detach removes a task's ENI from its router, if the router is there.
+// (The task's namespace going would take the pair with it, but only once
+// the kernel gets round to freeing the namespace.)
+func (m *Manager) detach(ctx context.Context, name, hostName string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r := m.routers[name]; r != nil {
+		return r.Bridges().Detach(ctx, hostName)
+	}
+	if _, err := os.Stat(router.Path(name)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	ns, err := bridge.Open(router.Path(name))
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	return ns.Detach(ctx, hostName)
+}
+
+// removeIfUnused removes a router no task dir names.
+func (m *Manager) removeIfUnused(ctx context.Context, name, uplink string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	users, err := m.routerUsers()
+	if err != nil || users[name] {
+		return err
+	}
+	if r := m.routers[name]; r != nil {
+		r.Close()
+		delete(m.routers, name)
+	}
+	m.log().Info("removing VPC router: no task uses it", "netns", name)
+	if err := router.Remove(ctx, name, uplink); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(m.Dir, routersDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// Prune removes the routers this manager made that no task uses any more
+// (their last task went while berth was down, say). Call it after the
+// agent has removed leftover tasks.
+func (m *Manager) Prune(ctx context.Context) error {
+	entries, err := os.ReadDir(filepath.Join(m.Dir, routersDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(m.Dir, routersDir, e.Name()))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, m.removeIfUnused(ctx, e.Name(), strings.TrimSpace(string(b))))
+	}
+	return errors.Join(errs...)
+}
+
+// routerUsers is the set of routers named by task dirs.
+func (m *Manager) routerUsers() (map[string]bool, error) {
+	entries, err := os.ReadDir(m.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	users := map[string]bool{}
+	for _, e := range entries {
+		if e.Name() == routersDir {
+			continue
+		}
+		if name, _ := readRouterFile(filepath.Join(m.Dir, e.Name())); name != "" {
+			users[name] = true
+		}
+	}
+	return users, nil
+}
+
+func readRouterFile(dir string) (name, uplink string) {
+	b, err := os.ReadFile(filepath.Join(dir, routerFile))
+	if err != nil {
+		return "", ""
+	}
+	name, uplink, _ = strings.Cut(strings.TrimSpace(string(b)), " ")
+	return name, uplink
+}
+
+// List returns the ids of tasks that have network state on this host.
+func (m *Manager) List() ([]string, error) {
+	entries, err := os.ReadDir(m.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != routersDir {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}
+
+// Close lets go of the routers' handles; the routers stay, as the tasks
+// that use them keep running.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name, r := range m.routers {
+		r.Close()
+		delete(m.routers, name)
+	}
+}

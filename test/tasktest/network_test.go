@@ -1,0 +1,216 @@
+package tasktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// freeBlock picks a 10.x.0.0/16 that overlaps no route of this host, so
+// that the host's route to the VPC is berth's.
+func freeBlock(t *testing.T) netip.Prefix {
+	t.Helper()
+	out, err := exec.Command("ip", "-4", "route", "show", "table", "all").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routes []netip.Prefix
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] == "default" || f[0] == "local" || f[0] == "broadcast" {
+			continue
+		}
+		if !strings.Contains(f[0], "/") {
+			f[0] += "/32"
+		}
+		if p, err := netip.ParsePrefix(f[0]); err == nil {
+			routes = append(routes, p)
+		}
+	}
+	for range 100 {
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(100 + rand.IntN(150)), 0, 0}), 16)
+		free := true
+		for _, r := range routes {
+			free = free && !r.Overlaps(p)
+		}
+		if free {
+			return p
+		}
+	}
+	t.Fatal("no free 10.x.0.0/16 on this host")
+	return netip.Prefix{}
+}
+
+// testVPC is a VPC with two /24 subnets.
+type testVPC struct {
+	id      string
+	block   netip.Prefix
+	subnets [2]string
+}
+
+func newVPC(t *testing.T, e *ec2.Client, block netip.Prefix) testVPC {
+	t.Helper()
+	v := testVPC{block: block}
+	v.id = aws.ToString(must(e.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(block.String())}))(t).Vpc.VpcId)
+	b := block.Addr().As4()
+	for i := range v.subnets {
+		cidr := fmt.Sprintf("%d.%d.%d.0/24", b[0], b[1], i+1)
+		v.subnets[i] = aws.ToString(must(e.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(v.id), CidrBlock: aws.String(cidr)}))(t).Subnet.SubnetId)
+	}
+	return v
+}
+
+// runIn starts one task of taskDef in subnet, stopped when the test ends.
+func runIn(t *testing.T, c *ecs.Client, taskDef, subnet string) string {
+	t.Helper()
+	out := must(c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(taskDef), LaunchType: types.LaunchTypeFargate,
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{subnet}}}}))(t)
+	if len(out.Tasks) != 1 {
+		t.Fatalf("run-task: %+v", out.Failures)
+	}
+	arn := aws.ToString(out.Tasks[0].TaskArn)
+	t.Cleanup(func() {
+		_, _ = c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)})
+		waitStatus(t, c, arn, "STOPPED", 3*time.Minute)
+	})
+	return arn
+}
+
+// taskIP waits for the task to run and returns its private address.
+func taskIP(t *testing.T, c *ecs.Client, arn string) string {
+	t.Helper()
+	task := waitStatus(t, c, arn, "RUNNING", time.Minute)
+	if aws.ToString(task.LastStatus) != "RUNNING" {
+		t.Fatalf("task stopped: %s", aws.ToString(task.StoppedReason))
+	}
+	return detail(task.Attachments[0], "privateIPv4Address")
+}
+
+// probe runs a one-container task in subnet and returns its exit code and
+// output once it has stopped.
+func probe(t *testing.T, c *ecs.Client, subnet string, args ...string) (int32, string) {
+	t.Helper()
+	td := register(t, c, "probe", nil, container("probe", args...))
+	arn := runIn(t, c, td, subnet)
+	task := waitStatus(t, c, arn, "STOPPED", time.Minute)
+	code := ctr(task, "probe").ExitCode
+	if code == nil {
+		t.Fatalf("probe %v: no exit code (%s)", args, aws.ToString(task.StoppedReason))
+	}
+	return *code, logs(arn, "probe")
+}
+
+// hostGet GETs http://ip:8080/ from the host, after checking that the
+// address routes to a berth VPC uplink on this host and nowhere else.
+func hostGet(t *testing.T, ip string) (map[string]any, error) {
+	t.Helper()
+	out, err := exec.Command("ip", "route", "get", ip).Output()
+	if err != nil || !strings.Contains(string(out), " dev bh") {
+		t.Fatalf("%s does not route to a berth VPC uplink here: %s %v", ip, out, err)
+	}
+	client := http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + ip + ":8080/")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("%s: %w", b, err)
+	}
+	return v, nil
+}
+
+// TestAwsvpcNetworking: tasks get their subnet's addresses; the host reaches
+// them; tasks of one VPC reach each other within and across subnets, and
+// never those of another VPC; a task's containers share localhost and see
+// its name in /etc/hosts and the VPC resolver in /etc/resolv.conf; nothing
+// is left when they are gone.
+func TestAwsvpcNetworking(t *testing.T) {
+	c := setup(t)
+	e := ec2.NewFromConfig(srv.AWSConfig(c.Options().Region))
+	one := newVPC(t, e, freeBlock(t))
+	serve := register(t, c, "serve", nil, container("web", "/testapp", "serve"))
+	a := runIn(t, c, serve, one.subnets[0])
+	b := runIn(t, c, serve, one.subnets[0])
+	ipA, ipB := taskIP(t, c, a), taskIP(t, c, b)
+	for _, ip := range []string{ipA, ipB} {
+		if !one.block.Contains(netip.MustParseAddr(ip)) {
+			t.Fatalf("task address %s outside %s", ip, one.block)
+		}
+	}
+
+	got, err := hostGet(t, ipA)
+	if err != nil {
+		t.Fatalf("host → task: %v", err)
+	}
+	t.Logf("host → %s: %v", ipA, got)
+	if got["hostname"] != "ip-"+dashed(ipA)+"."+c.Options().Region+".compute.internal" {
+		t.Errorf("task hostname %v", got["hostname"])
+	}
+
+	fetch := func(ip string) []string { return []string{"/testapp", "fetch", "-timeout", "3s", "http://" + ip + ":8080/"} }
+	if code, out := probe(t, c, one.subnets[0], fetch(ipB)...); code != 0 {
+		t.Errorf("same subnet: exit %d: %s", code, out)
+	}
+	if code, out := probe(t, c, one.subnets[1], fetch(ipA)...); code != 0 {
+		t.Errorf("across subnets of one VPC: exit %d: %s", code, out)
+	}
+
+	two := newVPC(t, e, freeBlock(t))
+	code, out := probe(t, c, two.subnets[0], fetch(ipA)...)
+	t.Logf("other VPC → %s: exit %d: %s", ipA, code, out)
+	if code == 0 {
+		t.Errorf("another VPC reached %s: %s", ipA, out)
+	}
+
+	// A VPC overlapping the first (as every account's default VPC does)
+	// runs tasks too; the host route stays the first one's.
+	three := newVPC(t, e, one.block)
+	taskIP(t, c, runIn(t, c, serve, three.subnets[0]))
+	if _, err := hostGet(t, ipA); err != nil {
+		t.Errorf("host → first VPC's task after an overlapping VPC came: %v", err)
+	}
+
+	if code, out := probe(t, c, one.subnets[0], "/testapp", "cat", "-path", "/etc/hosts"); code != 0 || !strings.Contains(out, ".compute.internal") {
+		t.Errorf("/etc/hosts: exit %d: %s", code, out)
+	}
+	if code, out := probe(t, c, one.subnets[0], "/testapp", "cat", "-path", "/etc/resolv.conf"); code != 0 || !strings.Contains(out, "nameserver 169.254.169.253") {
+		t.Errorf("/etc/resolv.conf: exit %d: %s", code, out)
+	}
+
+	cli := container("cli", "/bin/sh", "-c", "for i in $(seq 50); do /testapp fetch -timeout 1s http://127.0.0.1:8080/ && exit 0; sleep 0.1; done; exit 1")
+	cli.Essential = aws.Bool(false)
+	pair := register(t, c, "pair", nil, container("srv", "/testapp", "serve"), cli)
+	arn := runIn(t, c, pair, one.subnets[0])
+	waitFor(t, "cli to exit", time.Minute, func() bool { return ctr(describe(t, c, arn), "cli").ExitCode != nil })
+	if code := *ctr(describe(t, c, arn), "cli").ExitCode; code != 0 {
+		t.Errorf("containers of a task over localhost: exit %d: %s", code, logs(arn, "cli"))
+	}
+}
+
+// TestNoNetworkLeftovers runs after the others (go test runs a file's tests
+// in order, files by name): once every task has stopped, this server's
+// VPC routers are gone.
+func TestNoNetworkLeftovers(t *testing.T) {
+	dir := filepath.Join(srv.DataDir, "network", ".routers")
+	waitFor(t, "VPC routers to go", 30*time.Second, func() bool {
+		entries, _ := os.ReadDir(dir)
+		return len(entries) == 0
+	})
+}
