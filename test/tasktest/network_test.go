@@ -164,7 +164,9 @@ func TestAwsvpcNetworking(t *testing.T) {
 		t.Errorf("task hostname %v", got["hostname"])
 	}
 
-	fetch := func(ip string) []string { return []string{"/testapp", "fetch", "-timeout", "3s", "http://" + ip + ":8080/"} }
+	fetch := func(ip string) []string {
+		return []string{"/testapp", "fetch", "-timeout", "3s", "http://" + ip + ":8080/"}
+	}
 	if code, out := probe(t, c, one.subnets[0], fetch(ipB)...); code != 0 {
 		t.Errorf("same subnet: exit %d: %s", code, out)
 	}
