@@ -108,3 +108,36 @@ type API interface {
 // longer has (its account was reset, say): the agent stops it, cleans up
 // and forgets it.
 var ErrUnknownTask = errors.New("unknown task")
+
+// SGRule is one rule of a security group as a node enforces it: traffic
+// of Protocol ("tcp", "udp", "icmp", "-1" for all, or a protocol number)
+// to ports FromPort..ToPort (ICMP: type and code; -1 all) from (ingress) or
+// to (egress) CIDR or the ENIs of Group.
+type SGRule struct {
+	Egress   bool   `json:"egress,omitempty"`
+	Protocol string `json:"protocol"`
+	FromPort int32  `json:"fromPort"`
+	ToPort   int32  `json:"toPort"`
+	CIDR     string `json:"cidr,omitempty"`
+	Group    string `json:"group,omitempty"`
+}
+
+// SecurityPolicy is what a node needs to enforce some security groups:
+// their rules, and the private addresses of the ENIs of every group those
+// rules name.
+type SecurityPolicy struct {
+	Rules   map[string][]SGRule `json:"rules"`   // by group id
+	Members map[string][]string `json:"members"` // group id → ENI addresses
+}
+
+// NetworkAPI is what a node asks of the control plane to keep its tasks'
+// security groups enforced.
+type NetworkAPI interface {
+	// SecurityPolicy returns the rules of groups (in one account and
+	// region) and the members of the groups they name.
+	SecurityPolicy(ctx context.Context, account, region string, groups []string) (*SecurityPolicy, error)
+	// NetworkChanges signals, coalesced, every change of a security group
+	// or an ENI until ctx ends; a receiver reads the policies it needs
+	// again.
+	NetworkChanges(ctx context.Context) (<-chan struct{}, error)
+}

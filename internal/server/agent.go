@@ -78,7 +78,7 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 	}
 	st := &scaledStorage{Manager: &storage.Manager{Root: filepath.Join(s.cfg.DataDir, "tasks"), Log: s.log}, mibPerGiB: cfg.EphemeralMiBPerGiB}
 	cg := &cgroups.Manager{Parent: ns}
-	tn := &tasknet.Manager{NodeID: nodeID, Dir: filepath.Join(s.cfg.DataDir, "network"), Log: s.log.With("component", "network")}
+	tn := &tasknet.Manager{NodeID: nodeID, Dir: filepath.Join(s.cfg.DataDir, "network"), Log: s.log.With("component", "network"), Policy: s.ec2}
 	if err := tn.Prune(ctx); err != nil {
 		s.log.Warn("removing unused VPC routers", "err", err)
 	}

@@ -149,6 +149,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	agentDone := make(chan struct{})
 	if s.agent != nil {
 		go func() {
+			if err := s.agent.net.Run(agentCtx); err != nil && agentCtx.Err() == nil {
+				s.log.Error("security group enforcement stopped", "err", err)
+			}
+		}()
+		go func() {
 			defer close(agentDone)
 			if err := s.agent.agent.Run(agentCtx); err != nil && agentCtx.Err() == nil {
 				s.log.Error("agent stopped", "err", err)

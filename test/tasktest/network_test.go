@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -74,11 +75,12 @@ func newVPC(t *testing.T, e *ec2.Client, block netip.Prefix) testVPC {
 	return v
 }
 
-// runIn starts one task of taskDef in subnet, stopped when the test ends.
-func runIn(t *testing.T, c *ecs.Client, taskDef, subnet string) string {
+// runIn starts one task of taskDef in subnet (and groups, if any),
+// stopped when the test ends.
+func runIn(t *testing.T, c *ecs.Client, taskDef, subnet string, groups ...string) string {
 	t.Helper()
 	out := must(c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(taskDef), LaunchType: types.LaunchTypeFargate,
-		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{subnet}}}}))(t)
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{subnet}, SecurityGroups: groups}}}))(t)
 	if len(out.Tasks) != 1 {
 		t.Fatalf("run-task: %+v", out.Failures)
 	}
@@ -102,10 +104,10 @@ func taskIP(t *testing.T, c *ecs.Client, arn string) string {
 
 // probe runs a one-container task in subnet and returns its exit code and
 // output once it has stopped.
-func probe(t *testing.T, c *ecs.Client, subnet string, args ...string) (int32, string) {
+func probe(t *testing.T, c *ecs.Client, subnet string, groups []string, args ...string) (int32, string) {
 	t.Helper()
 	td := register(t, c, "probe", nil, container("probe", args...))
-	arn := runIn(t, c, td, subnet)
+	arn := runIn(t, c, td, subnet, groups...)
 	task := waitStatus(t, c, arn, "STOPPED", time.Minute)
 	code := ctr(task, "probe").ExitCode
 	if code == nil {
@@ -118,12 +120,18 @@ func probe(t *testing.T, c *ecs.Client, subnet string, args ...string) (int32, s
 // address routes to a berth VPC uplink on this host and nowhere else.
 func hostGet(t *testing.T, ip string) (map[string]any, error) {
 	t.Helper()
+	return hostGetPort(t, ip, 8080)
+}
+
+func hostGetPort(t *testing.T, ip string, port int) (map[string]any, error) {
+	t.Helper()
 	out, err := exec.Command("ip", "route", "get", ip).Output()
 	if err != nil || !strings.Contains(string(out), " dev bh") {
 		t.Fatalf("%s does not route to a berth VPC uplink here: %s %v", ip, out, err)
 	}
-	client := http.Client{Timeout: 3 * time.Second}
-	resp, err := client.Get("http://" + ip + ":8080/")
+	// A new connection each time: a live one outlasts a revoked rule.
+	client := http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(fmt.Sprintf("http://%s:%d/", ip, port))
 	if err != nil {
 		return nil, err
 	}
@@ -136,20 +144,48 @@ func hostGet(t *testing.T, ip string) (map[string]any, error) {
 	return v, nil
 }
 
-// TestAwsvpcNetworking: tasks get their subnet's addresses; the host reaches
-// them; tasks of one VPC reach each other within and across subnets, and
-// never those of another VPC; a task's containers share localhost and see
-// its name in /etc/hosts and the VPC resolver in /etc/resolv.conf; nothing
-// is left when they are gone.
+// group makes a security group in vpc allowing TCP ports from peers
+// (CIDRs or group ids); it keeps the default allow-all egress.
+func group(t *testing.T, e *ec2.Client, vpc, name string) string {
+	t.Helper()
+	return aws.ToString(must(e.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: aws.String(vpc),
+		GroupName: aws.String(name), Description: aws.String(name)}))(t).GroupId)
+}
+
+func allowTCP(t *testing.T, e *ec2.Client, sg string, port int32, peer string) {
+	t.Helper()
+	perm := ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port)}
+	if strings.HasPrefix(peer, "sg-") {
+		perm.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: aws.String(peer)}}
+	} else {
+		perm.IpRanges = []ec2types.IpRange{{CidrIp: aws.String(peer)}}
+	}
+	must(e.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(sg), IpPermissions: []ec2types.IpPermission{perm}}))(t)
+}
+
+// TestAwsvpcNetworking: tasks get their subnet's addresses; the host and
+// other tasks reach them as their security groups allow (CIDRs, ports,
+// source groups that follow their members, rules revoked on live tasks);
+// tasks of one VPC reach each other within and across subnets, and never
+// those of another VPC; a task's containers share localhost and see its
+// name in /etc/hosts and the VPC resolver in /etc/resolv.conf.
 func TestAwsvpcNetworking(t *testing.T) {
 	c := setup(t)
 	e := ec2.NewFromConfig(srv.AWSConfig(c.Options().Region))
 	one := newVPC(t, e, freeBlock(t))
-	serve := register(t, c, "serve", nil, container("web", "/testapp", "serve"))
-	a := runIn(t, c, serve, one.subnets[0])
-	b := runIn(t, c, serve, one.subnets[0])
-	ipA, ipB := taskIP(t, c, a), taskIP(t, c, b)
-	for _, ip := range []string{ipA, ipB} {
+	web := group(t, e, one.id, "web")
+	allowTCP(t, e, web, 8080, "0.0.0.0/0")
+	client := group(t, e, one.id, "client")
+	db := group(t, e, one.id, "db")
+	allowTCP(t, e, db, 8080, client)
+
+	admin := container("admin", "/testapp", "serve", "-port", "9090")
+	serve := register(t, c, "serve", nil, container("web", "/testapp", "serve"), admin)
+	a := runIn(t, c, serve, one.subnets[0], web)
+	b := runIn(t, c, serve, one.subnets[0], web)
+	d := runIn(t, c, serve, one.subnets[1], db)
+	ipA, ipB, ipD := taskIP(t, c, a), taskIP(t, c, b), taskIP(t, c, d)
+	for _, ip := range []string{ipA, ipB, ipD} {
 		if !one.block.Contains(netip.MustParseAddr(ip)) {
 			t.Fatalf("task address %s outside %s", ip, one.block)
 		}
@@ -157,27 +193,37 @@ func TestAwsvpcNetworking(t *testing.T) {
 
 	got, err := hostGet(t, ipA)
 	if err != nil {
-		t.Fatalf("host → task: %v", err)
+		t.Fatalf("host → task on an allowed port: %v", err)
 	}
-	t.Logf("host → %s: %v", ipA, got)
 	if got["hostname"] != "ip-"+dashed(ipA)+"."+c.Options().Region+".compute.internal" {
 		t.Errorf("task hostname %v", got["hostname"])
 	}
+	if _, err := hostGetPort(t, ipA, 9090); err == nil {
+		t.Errorf("host → task on a port its groups don't allow: answered")
+	}
+	if _, err := hostGet(t, ipD); err == nil {
+		t.Errorf("host → db task, which allows only the client group: answered")
+	}
 
 	fetch := func(ip string) []string {
-		return []string{"/testapp", "fetch", "-timeout", "3s", "http://" + ip + ":8080/"}
+		return []string{"/testapp", "fetch", "-timeout", "2s", "http://" + ip + ":8080/"}
 	}
-	if code, out := probe(t, c, one.subnets[0], fetch(ipB)...); code != 0 {
+	if code, out := probe(t, c, one.subnets[0], []string{client}, fetch(ipB)...); code != 0 {
 		t.Errorf("same subnet: exit %d: %s", code, out)
 	}
-	if code, out := probe(t, c, one.subnets[1], fetch(ipA)...); code != 0 {
+	if code, out := probe(t, c, one.subnets[1], []string{client}, fetch(ipA)...); code != 0 {
 		t.Errorf("across subnets of one VPC: exit %d: %s", code, out)
+	}
+	// A new member of the client group is let in by db; others are not.
+	if code, out := probe(t, c, one.subnets[0], []string{client}, fetch(ipD)...); code != 0 {
+		t.Errorf("client group → db: exit %d: %s", code, out)
+	}
+	if code, _ := probe(t, c, one.subnets[0], []string{web}, fetch(ipD)...); code == 0 {
+		t.Errorf("web group → db: answered, but db allows only the client group")
 	}
 
 	two := newVPC(t, e, freeBlock(t))
-	code, out := probe(t, c, two.subnets[0], fetch(ipA)...)
-	t.Logf("other VPC → %s: exit %d: %s", ipA, code, out)
-	if code == 0 {
+	if code, out := probe(t, c, two.subnets[0], nil, fetch(ipA)...); code == 0 {
 		t.Errorf("another VPC reached %s: %s", ipA, out)
 	}
 
@@ -189,10 +235,10 @@ func TestAwsvpcNetworking(t *testing.T) {
 		t.Errorf("host → first VPC's task after an overlapping VPC came: %v", err)
 	}
 
-	if code, out := probe(t, c, one.subnets[0], "/testapp", "cat", "-path", "/etc/hosts"); code != 0 || !strings.Contains(out, ".compute.internal") {
+	if code, out := probe(t, c, one.subnets[0], nil, "/testapp", "cat", "-path", "/etc/hosts"); code != 0 || !strings.Contains(out, ".compute.internal") {
 		t.Errorf("/etc/hosts: exit %d: %s", code, out)
 	}
-	if code, out := probe(t, c, one.subnets[0], "/testapp", "cat", "-path", "/etc/resolv.conf"); code != 0 || !strings.Contains(out, "nameserver 169.254.169.253") {
+	if code, out := probe(t, c, one.subnets[0], nil, "/testapp", "cat", "-path", "/etc/resolv.conf"); code != 0 || !strings.Contains(out, "nameserver 169.254.169.253") {
 		t.Errorf("/etc/resolv.conf: exit %d: %s", code, out)
 	}
 
@@ -203,6 +249,20 @@ func TestAwsvpcNetworking(t *testing.T) {
 	waitFor(t, "cli to exit", time.Minute, func() bool { return ctr(describe(t, c, arn), "cli").ExitCode != nil })
 	if code := *ctr(describe(t, c, arn), "cli").ExitCode; code != 0 {
 		t.Errorf("containers of a task over localhost: exit %d: %s", code, logs(arn, "cli"))
+	}
+
+	// Revoking the rule stops new connections to the live tasks at once.
+	must(e.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(web), IpPermissions: []ec2types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(8080), ToPort: aws.Int32(8080), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}))(t)
+	deadline := time.Now().Add(time.Second)
+	for {
+		if _, err := hostGet(t, ipA); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("host → task still answers a second after the rule was revoked")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

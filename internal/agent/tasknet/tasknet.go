@@ -48,9 +48,13 @@ type Manager struct {
 	NodeID string
 	Dir    string // per-task state and files
 	Log    *slog.Logger
+	// Policy gives tasks' security groups; nil enforces none (tests of
+	// wiring alone).
+	Policy agentapi.NetworkAPI
 
-	mu      sync.Mutex // serialises router creation and removal
+	mu      sync.Mutex // serialises router creation and removal; guards the maps
 	routers map[string]*router.Router
+	tasks   map[string]wired // by task id
 }
 
 const (
@@ -116,6 +120,16 @@ func (m *Manager) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunne
 	if err := r.Bridges().Attach(ctx, bridge.ENI{ID: eni.ID, HostName: hostEnd(spec.TaskID), NetnsPath: path, Address: addr, Subnet: sub, MAC: mac}); err != nil {
 		return tn, err
 	}
+	w := wired{spec: spec, netnsPath: path}
+	if err := m.enforce(ctx, w); err != nil {
+		return tn, fmt.Errorf("security groups: %w", err)
+	}
+	m.mu.Lock()
+	if m.tasks == nil {
+		m.tasks = map[string]wired{}
+	}
+	m.tasks[spec.TaskID] = w
+	m.mu.Unlock()
 	tn.Hostname = eni.PrivateDNSName
 	tn.ResolvConf, tn.Hosts = filepath.Join(dir, resolvFile), filepath.Join(dir, hostsFile)
 	short, _, _ := strings.Cut(eni.PrivateDNSName, ".")
@@ -178,6 +192,9 @@ func (m *Manager) Teardown(ctx context.Context, spec *agentapi.TaskSpec) error {
 // before a restart has no spec), and its VPC's router when no other task
 // uses it. Idempotent.
 func (m *Manager) Remove(ctx context.Context, taskID string) error {
+	m.mu.Lock()
+	delete(m.tasks, taskID)
+	m.mu.Unlock()
 	dir := m.taskDir(taskID)
 	name, uplink := readRouterFile(dir)
 	var errs []error

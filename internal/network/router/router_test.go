@@ -210,6 +210,67 @@ func TestRouterIntegration(t *testing.T) {
 			t.Fatalf("echo %q, %v", got, err)
 		}
 	})
+	t.Run("Ensure repairs", func(t *testing.T) {
+		rh, err := netlink.NewHandleAt(rA.ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rh.Close()
+		// Break it: the uplink pair (and with it the host route), an
+		// endpoint address, ip_forward, the nftables table.
+		up, err := rh.LinkByName(RouterIfName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rh.LinkDel(up); err != nil {
+			t.Fatal(err)
+		}
+		lo, err := rh.LinkByName("lo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rh.AddrDel(lo, &netlink.Addr{IPNet: prefixNet(netip.PrefixFrom(endpoints[0], 32))}); err != nil {
+			t.Fatal(err)
+		}
+		if err := rA.do(func() error { return os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("0"), 0o644) }); err != nil {
+			t.Fatal(err)
+		}
+		c, err := nftables.New(nftables.WithNetNSFd(int(rA.ns)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.DelTable(&nftables.Table{Family: nftables.TableFamilyINet, Name: TableName})
+		if err := c.Flush(); err != nil {
+			t.Fatal(err)
+		}
+
+		r := ensure(t, cfgA)
+		if !slices.Equal(r.Routed(), []netip.Prefix{vpc}) {
+			t.Fatalf("Routed %v, Skipped %v", r.Routed(), r.Skipped())
+		}
+		if got, want := snapshotRules(t, r), "berth/forward 2 rules; berth/input 6 rules; "; got != want {
+			t.Fatalf("rules after repair: %s, want %s", got, want)
+		}
+		hostRoutesVia(t, a1.ip, cfgA.Uplink)
+		hc, err := net.DialTimeout("tcp4", at(a1), 3*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc.Close()
+		l, err := r.Listen("tcp4", endpoints[0].String()+":0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		serveGreeting(t, l, "endpoint")
+		a3.mustGreet(t, l.Addr().String(), "endpoint "+a3.ip.String()) // forwarding and the endpoint are back
+		hl, err := net.Listen("tcp4", "0.0.0.0:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hl.Close()
+		a1.mustNotConnect(t, fmt.Sprintf("%s:%d", HostLinkAddr, hl.Addr().(*net.TCPAddr).Port)) // and the rules
+		noAccept(t, hl)
+	})
 	t.Run("List, Remove, and B takes the route over", func(t *testing.T) {
 		names, err := List(testRouterPrefix)
 		if err != nil || !slices.Contains(names, cfgA.Name) || !slices.Contains(names, cfgB.Name) {
@@ -267,6 +328,14 @@ func snapshot(t testing.TB, r *Router) string {
 	fmt.Fprintf(&b, "router routes %d; ", len(routes))
 	hroutes, _ := netlink.RouteList(host, netlink.FAMILY_V4)
 	fmt.Fprintf(&b, "host routes %d; ", len(hroutes))
+	b.WriteString(snapshotRules(t, r))
+	return b.String()
+}
+
+// snapshotRules counts the rules of each inet chain in the router.
+func snapshotRules(t testing.TB, r *Router) string {
+	t.Helper()
+	var b strings.Builder
 	c, err := nftables.New(nftables.WithNetNSFd(int(r.ns)))
 	if err != nil {
 		t.Fatal(err)
@@ -283,4 +352,27 @@ func snapshot(t testing.TB, r *Router) string {
 		fmt.Fprintf(&b, "%s/%s %d rules; ", ch.Table.Name, ch.Name, len(rules))
 	}
 	return b.String()
+}
+
+// TestEnsureOverStalePin: a pin file without a namespace (a crash between
+// creating and mounting it) is replaced.
+func TestEnsureOverStalePin(t *testing.T) {
+	needRoot(t)
+	cfg := testConfig(t, nil, nil)
+	if err := os.WriteFile(Path(cfg.Name), nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r := ensure(t, cfg)
+	if !pinned(r.Path()) {
+		t.Fatalf("%s not pinned", r.Path())
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Bridges().EnsureSubnet(context.Background(), subnetOf(t, freeCIDR(t), 0)); err == nil {
+		t.Fatal("EnsureSubnet through a closed router: no error")
+	}
+	if _, err := r.Listen("tcp", ":0"); err == nil {
+		t.Fatal("Listen on a closed router: no error")
+	}
 }

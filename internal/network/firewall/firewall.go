@@ -1,0 +1,222 @@
+// Package firewall enforces a task's security groups in its own network
+// namespace, as table inet berth: stateful, default deny, inbound allowed
+// by the groups' ingress rules and outbound by their egress rules, as an
+// ENI's groups act on AWS. Tasks can't change it: Fargate containers never
+// hold CAP_NET_ADMIN.
+//
+// Compile turns groups into Rules (pure, tested on its own); Apply writes
+// them with the fixed parts:
+//
+//	chain input  { policy drop; iif lo accept; ct state established,related accept; <ingress> }
+//	chain output { policy drop; oif lo accept; ct state established,related accept;
+//	               <the in-task endpoints>; <egress> }
+package firewall
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/network/nft"
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+)
+
+// AllProtocols is Rule.Proto for every protocol.
+const AllProtocols = -1
+
+// Rule is one allowed flow: packets of Proto (an IP protocol number, or
+// AllProtocols) from (ingress) or to (egress) Peer, with a destination
+// port in FromPort..ToPort (TCP and UDP) or of ICMP type FromPort and code
+// ToPort; -1 is any.
+type Rule struct {
+	Egress           bool
+	Peer             netip.Prefix
+	Proto            int
+	FromPort, ToPort int
+}
+
+// String is the rule in nft's syntax, as `nft list table` would show it.
+func (r Rule) String() string {
+	var b strings.Builder
+	b.WriteString(map[bool]string{false: "input", true: "output"}[r.Egress])
+	b.WriteString(": ")
+	if r.Peer.Bits() > 0 {
+		b.WriteString(map[bool]string{false: "ip saddr ", true: "ip daddr "}[r.Egress] + r.Peer.String() + " ")
+	} else {
+		b.WriteString("meta nfproto ipv4 ")
+	}
+	switch r.Proto {
+	case AllProtocols:
+	case unix.IPPROTO_TCP, unix.IPPROTO_UDP:
+		name := map[int]string{unix.IPPROTO_TCP: "tcp", unix.IPPROTO_UDP: "udp"}[r.Proto]
+		if r.FromPort < 0 {
+			b.WriteString("meta l4proto " + name + " ")
+		} else if r.FromPort == r.ToPort {
+			fmt.Fprintf(&b, "%s dport %d ", name, r.FromPort)
+		} else {
+			fmt.Fprintf(&b, "%s dport %d-%d ", name, r.FromPort, r.ToPort)
+		}
+	case unix.IPPROTO_ICMP:
+		b.WriteString("meta l4proto icmp ")
+		if r.FromPort >= 0 {
+			fmt.Fprintf(&b, "icmp type %d ", r.FromPort)
+		}
+		if r.ToPort >= 0 {
+			fmt.Fprintf(&b, "icmp code %d ", r.ToPort)
+		}
+	default:
+		fmt.Fprintf(&b, "meta l4proto %d ", r.Proto)
+	}
+	b.WriteString("accept")
+	return b.String()
+}
+
+// protocol turns an EC2 protocol into a number: tcp, udp, icmp, -1 (all)
+// or a number. IPv6-only ones (icmpv6) give ok false.
+func protocol(p string) (int, bool) {
+	switch strings.ToLower(p) {
+	case "-1", "all":
+		return AllProtocols, true
+	case "tcp":
+		return unix.IPPROTO_TCP, true
+	case "udp":
+		return unix.IPPROTO_UDP, true
+	case "icmp":
+		return unix.IPPROTO_ICMP, true
+	case "icmpv6", "58":
+		return 0, false
+	}
+	n, err := strconv.Atoi(p)
+	return n, err == nil && n >= 0 && n <= 255
+}
+
+// Compile returns the rules of a task in groups under policy, sorted and
+// without repeats. A rule naming a group allows each of that group's
+// current members; one with an IPv6 block or prefix list allows nothing
+// here (tasks have IPv4 only).
+func Compile(policy *agentapi.SecurityPolicy, groups []string) []Rule {
+	var out []Rule
+	for _, g := range groups {
+		for _, sr := range policy.Rules[g] {
+			proto, ok := protocol(sr.Protocol)
+			if !ok {
+				continue
+			}
+			from, to := int(sr.FromPort), int(sr.ToPort)
+			switch proto {
+			case unix.IPPROTO_TCP, unix.IPPROTO_UDP:
+				if from < 0 || to < 0 || from == 0 && to == 65535 {
+					from, to = -1, -1
+				}
+			case unix.IPPROTO_ICMP:
+			default:
+				from, to = -1, -1
+			}
+			var peers []netip.Prefix
+			if p, err := netip.ParsePrefix(sr.CIDR); err == nil && p.Addr().Is4() {
+				peers = append(peers, p.Masked())
+			}
+			if sr.Group != "" {
+				for _, m := range policy.Members[sr.Group] {
+					if a, err := netip.ParseAddr(m); err == nil && a.Is4() {
+						peers = append(peers, netip.PrefixFrom(a, 32))
+					}
+				}
+			}
+			for _, p := range peers {
+				out = append(out, Rule{Egress: sr.Egress, Peer: p, Proto: proto, FromPort: from, ToPort: to})
+			}
+		}
+	}
+	slices.SortFunc(out, compareRules)
+	return slices.Compact(out)
+}
+
+func compareRules(a, b Rule) int {
+	if a.Egress != b.Egress {
+		return map[bool]int{false: -1, true: 1}[a.Egress]
+	}
+	return cmp.Or(
+		a.Peer.Addr().Compare(b.Peer.Addr()), cmp.Compare(a.Peer.Bits(), b.Peer.Bits()),
+		cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.FromPort, b.FromPort), cmp.Compare(a.ToPort, b.ToPort))
+}
+
+// Endpoint is an address and port a task always reaches, whatever its
+// groups say (the in-task endpoints: AWS's security groups don't filter
+// the VPC resolver or the task metadata endpoint either).
+type Endpoint struct {
+	Addr  netip.Addr
+	Proto int
+	Port  uint16
+}
+
+// exprs is the rule's match and verdict.
+func (r Rule) exprs() []expr.Any {
+	which := nft.Saddr
+	if r.Egress {
+		which = nft.Daddr
+	}
+	out := nft.IP4In(which, r.Peer)
+	if r.Proto == AllProtocols {
+		return nft.Join(out, nft.Verdict(expr.VerdictAccept))
+	}
+	out = append(out, nft.L4Proto(byte(r.Proto))...)
+	switch {
+	case (r.Proto == unix.IPPROTO_TCP || r.Proto == unix.IPPROTO_UDP) && r.FromPort >= 0:
+		out = append(out, nft.DportIn(uint16(r.FromPort), uint16(r.ToPort))...)
+	case r.Proto == unix.IPPROTO_ICMP:
+		if r.FromPort >= 0 {
+			out = append(out, nft.ICMPField(0, byte(r.FromPort))...)
+		}
+		if r.ToPort >= 0 {
+			out = append(out, nft.ICMPField(1, byte(r.ToPort))...)
+		}
+	}
+	return nft.Join(out, nft.Verdict(expr.VerdictAccept))
+}
+
+// chains is the whole table for rules and endpoints.
+func chains(rules []Rule, endpoints []Endpoint) []nft.Chain {
+	accept := nft.Verdict(expr.VerdictAccept)
+	in := nft.Chain{Name: "input", Hook: nftables.ChainHookInput, Policy: nftables.ChainPolicyDrop, Rules: [][]expr.Any{
+		nft.Join(nft.IfName(expr.MetaKeyIIFNAME, "lo"), accept),
+		nft.Join(nft.Established(), accept),
+	}}
+	out := nft.Chain{Name: "output", Hook: nftables.ChainHookOutput, Policy: nftables.ChainPolicyDrop, Rules: [][]expr.Any{
+		nft.Join(nft.IfName(expr.MetaKeyOIFNAME, "lo"), accept),
+		nft.Join(nft.Established(), accept),
+	}}
+	for _, e := range endpoints {
+		out.Rules = append(out.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(e.Addr, 32)),
+			nft.L4Proto(byte(e.Proto)), nft.DportIn(e.Port, e.Port), accept))
+	}
+	for _, r := range rules {
+		if r.Egress {
+			out.Rules = append(out.Rules, r.exprs())
+		} else {
+			in.Rules = append(in.Rules, r.exprs())
+		}
+	}
+	return []nft.Chain{in, out}
+}
+
+// Apply replaces the firewall of the namespace pinned at nsPath, in one
+// transaction.
+func Apply(nsPath string, rules []Rule, endpoints []Endpoint) error {
+	f, err := os.Open(nsPath)
+	if err != nil {
+		return fmt.Errorf("firewall: %w", err)
+	}
+	defer f.Close()
+	if err := nft.ReplaceTable(int(f.Fd()), chains(rules, endpoints)); err != nil {
+		return fmt.Errorf("firewall in %s: %w", nsPath, err)
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+// Package nft builds the nftables rules of berth's tables (all named
+// "berth", family inet, each in a namespace of its own: a VPC's router, a
+// task's) and replaces such a table in one transaction. It wraps
+// github.com/google/nftables, which speaks netlink to the kernel: no nft(8)
+// is needed, and nothing is ever sent to a namespace other than the one
+// given.
+package nft
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/binaryutil"
+	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+)
+
+// TableName is the name of every table berth makes.
+const TableName = "berth"
+
+// Chain is a base chain of the table and its rules, in order.
+type Chain struct {
+	Name   string
+	Hook   *nftables.ChainHook
+	Policy nftables.ChainPolicy
+	Rules  [][]expr.Any
+}
+
+// ReplaceTable replaces table inet berth in the network namespace nsFd
+// with chains, in one transaction (add, so that the delete never fails,
+// delete, add again and fill): packets see the old rules or the new, never
+// none.
+func ReplaceTable(nsFd int, chains []Chain) error {
+	c, err := nftables.New(nftables.WithNetNSFd(nsFd))
+	if err != nil {
+		return fmt.Errorf("nftables: %w", err)
+	}
+	t := &nftables.Table{Family: nftables.TableFamilyINet, Name: TableName}
+	c.AddTable(t)
+	c.DelTable(t)
+	c.AddTable(t)
+	for _, cs := range chains {
+		policy := cs.Policy
+		ch := c.AddChain(&nftables.Chain{
+			Name:     cs.Name,
+			Table:    t,
+			Type:     nftables.ChainTypeFilter,
+			Hooknum:  cs.Hook,
+			Priority: nftables.ChainPriorityFilter,
+			Policy:   &policy,
+		})
+		for _, exprs := range cs.Rules {
+			c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: exprs})
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("nftables table inet %s: %w", TableName, err)
+	}
+	return nil
+}
+
+// Join concatenates matches and a verdict into one rule.
+func Join(parts ...[]expr.Any) []expr.Any {
+	var out []expr.Any
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// Verdict ends a rule.
+func Verdict(k expr.VerdictKind) []expr.Any {
+	return []expr.Any{&expr.Verdict{Kind: k}}
+}
+
+// IfName matches iifname or oifname (key) against name.
+func IfName(key expr.MetaKey, name string) []expr.Any {
+	b := make([]byte, unix.IFNAMSIZ)
+	copy(b, name)
+	return []expr.Any{
+		&expr.Meta{Key: key, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: b},
+	}
+}
+
+// CtStateIn matches connections whose ct state has any of bits.
+func CtStateIn(bits uint32) []expr.Any {
+	return []expr.Any{
+		&expr.Ct{Register: 1, Key: expr.CtKeySTATE},
+		&expr.Bitwise{
+			SourceRegister: 1,
+			DestRegister:   1,
+			Len:            4,
+			Mask:           binaryutil.NativeEndian.PutUint32(bits),
+			Xor:            binaryutil.NativeEndian.PutUint32(0),
+		},
+		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(0)},
+	}
+}
+
+// Established matches replies and related packets of known connections.
+func Established() []expr.Any {
+	return CtStateIn(expr.CtStateBitESTABLISHED | expr.CtStateBitRELATED)
+}
+
+// L4Proto matches the transport protocol.
+func L4Proto(proto byte) []expr.Any {
+	return []expr.Any{
+		&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{proto}},
+	}
+}
+
+// IPv4 matches IPv4 packets.
+func IPv4() []expr.Any {
+	return []expr.Any{
+		&expr.Meta{Key: expr.MetaKeyNFPROTO, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{unix.NFPROTO_IPV4}},
+	}
+}
+
+// Addr says which address of the IPv4 header a match looks at.
+type Addr uint32
+
+// The offsets of the addresses in the IPv4 header.
+const (
+	Saddr Addr = 12
+	Daddr Addr = 16
+)
+
+// IP4In matches IPv4 packets whose source or destination is in p; a /0
+// matches every IPv4 packet.
+func IP4In(which Addr, p netip.Prefix) []expr.Any {
+	out := IPv4()
+	if p.Bits() == 0 {
+		return out
+	}
+	load := &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: uint32(which), Len: 4}
+	net := p.Masked().Addr().As4()
+	if p.Bits() == 32 {
+		return append(out, load, &expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: net[:]})
+	}
+	mask := binary.BigEndian.AppendUint32(nil, ^uint32(0)<<(32-p.Bits()))
+	return append(out, load,
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: []byte{0, 0, 0, 0}},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: net[:]})
+}
+
+// DportIn matches a TCP or UDP destination port in [from, to] (after an
+// L4Proto match).
+func DportIn(from, to uint16) []expr.Any {
+	load := &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2}
+	if from == to {
+		return []expr.Any{load, &expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.BigEndian.PutUint16(from)}}
+	}
+	return []expr.Any{load, &expr.Range{Op: expr.CmpOpEq, Register: 1,
+		FromData: binaryutil.BigEndian.PutUint16(from), ToData: binaryutil.BigEndian.PutUint16(to)}}
+}
+
+// ICMPField matches the ICMP type (offset 0) or code (offset 1) (after an
+// L4Proto match).
+func ICMPField(offset uint32, v byte) []expr.Any {
+	return []expr.Any{
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: offset, Len: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{v}},
+	}
+}
