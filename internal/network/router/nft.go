@@ -1,22 +1,13 @@
 package router
 
 import (
-	"fmt"
 	"net/netip"
 
+	"github.com/berth-dev/berth/internal/network/nft"
 	"github.com/google/nftables"
-	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 	"golang.org/x/sys/unix"
 )
-
-// chainSpec is a base chain of the router's table and its rules, in order.
-type chainSpec struct {
-	Name   string
-	Hook   *nftables.ChainHook
-	Policy nftables.ChainPolicy
-	Rules  [][]expr.Any
-}
 
 // ruleset is the router's table inet berth:
 //
@@ -34,117 +25,36 @@ type chainSpec struct {
 // Between the VPC's bridges everything is forwarded (its subnets route to
 // each other); out of the uplink only replies go, so tasks open nothing to
 // the host or beyond while the host may open connections to tasks.
-func ruleset(endpoints []netip.Addr) []chainSpec {
-	established := ctStateIn(expr.CtStateBitESTABLISHED | expr.CtStateBitRELATED)
-	forward := chainSpec{
+func ruleset(endpoints []netip.Addr) []nft.Chain {
+	accept, drop := nft.Verdict(expr.VerdictAccept), nft.Verdict(expr.VerdictDrop)
+	forward := nft.Chain{
 		Name:   "forward",
 		Hook:   nftables.ChainHookForward,
 		Policy: nftables.ChainPolicyAccept,
 		Rules: [][]expr.Any{
-			join(ifname(expr.MetaKeyOIFNAME, RouterIfName), established, verdict(expr.VerdictAccept)),
-			join(ifname(expr.MetaKeyOIFNAME, RouterIfName), verdict(expr.VerdictDrop)),
+			nft.Join(nft.IfName(expr.MetaKeyOIFNAME, RouterIfName), nft.Established(), accept),
+			nft.Join(nft.IfName(expr.MetaKeyOIFNAME, RouterIfName), drop),
 		},
 	}
-	input := chainSpec{
+	input := nft.Chain{
 		Name:   "input",
 		Hook:   nftables.ChainHookInput,
 		Policy: nftables.ChainPolicyDrop,
 		Rules: [][]expr.Any{
-			join(ifname(expr.MetaKeyIIFNAME, "lo"), verdict(expr.VerdictAccept)),
-			join(established, verdict(expr.VerdictAccept)),
-			join(l4proto(unix.IPPROTO_ICMP), verdict(expr.VerdictAccept)),
-			join(l4proto(unix.IPPROTO_ICMPV6), verdict(expr.VerdictAccept)),
+			nft.Join(nft.IfName(expr.MetaKeyIIFNAME, "lo"), accept),
+			nft.Join(nft.Established(), accept),
+			nft.Join(nft.L4Proto(unix.IPPROTO_ICMP), accept),
+			nft.Join(nft.L4Proto(unix.IPPROTO_ICMPV6), accept),
 		},
 	}
 	for _, a := range endpoints {
-		input.Rules = append(input.Rules, join(ip4Daddr(a), verdict(expr.VerdictAccept)))
+		input.Rules = append(input.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(a, 32)), accept))
 	}
-	return []chainSpec{forward, input}
+	return []nft.Chain{forward, input}
 }
 
 // applyRules replaces the table in the namespace nsFd with ruleset in one
-// transaction: add (so that delete never fails), delete, add again and fill.
-// Nothing is ever sent to the host's ruleset.
+// transaction. Nothing is ever sent to the host's ruleset.
 func applyRules(nsFd int, endpoints []netip.Addr) error {
-	c, err := nftables.New(nftables.WithNetNSFd(nsFd))
-	if err != nil {
-		return fmt.Errorf("nftables: %w", err)
-	}
-	t := &nftables.Table{Family: nftables.TableFamilyINet, Name: TableName}
-	c.AddTable(t)
-	c.DelTable(t)
-	c.AddTable(t)
-	for _, cs := range ruleset(endpoints) {
-		policy := cs.Policy
-		ch := c.AddChain(&nftables.Chain{
-			Name:     cs.Name,
-			Table:    t,
-			Type:     nftables.ChainTypeFilter,
-			Hooknum:  cs.Hook,
-			Priority: nftables.ChainPriorityFilter,
-			Policy:   &policy,
-		})
-		for _, exprs := range cs.Rules {
-			c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: exprs})
-		}
-	}
-	if err := c.Flush(); err != nil {
-		return fmt.Errorf("nftables table inet %s: %w", TableName, err)
-	}
-	return nil
-}
-
-func join(parts ...[]expr.Any) []expr.Any {
-	var out []expr.Any
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
-func verdict(k expr.VerdictKind) []expr.Any {
-	return []expr.Any{&expr.Verdict{Kind: k}}
-}
-
-// ifname matches iifname or oifname (key) against name.
-func ifname(key expr.MetaKey, name string) []expr.Any {
-	b := make([]byte, unix.IFNAMSIZ)
-	copy(b, name)
-	return []expr.Any{
-		&expr.Meta{Key: key, Register: 1},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: b},
-	}
-}
-
-// ctStateIn matches connections whose ct state has any of bits.
-func ctStateIn(bits uint32) []expr.Any {
-	return []expr.Any{
-		&expr.Ct{Register: 1, Key: expr.CtKeySTATE},
-		&expr.Bitwise{
-			SourceRegister: 1,
-			DestRegister:   1,
-			Len:            4,
-			Mask:           binaryutil.NativeEndian.PutUint32(bits),
-			Xor:            binaryutil.NativeEndian.PutUint32(0),
-		},
-		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(0)},
-	}
-}
-
-func l4proto(proto byte) []expr.Any {
-	return []expr.Any{
-		&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{proto}},
-	}
-}
-
-// ip4Daddr matches IPv4 packets to a.
-func ip4Daddr(a netip.Addr) []expr.Any {
-	b := a.As4()
-	return []expr.Any{
-		&expr.Meta{Key: expr.MetaKeyNFPROTO, Register: 1},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{unix.NFPROTO_IPV4}},
-		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: b[:]},
-	}
+	return nft.ReplaceTable(nsFd, ruleset(endpoints))
 }

@@ -49,13 +49,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/internal/network/bridge"
+	"github.com/berth-dev/berth/internal/network/nft"
 )
 
 // RouterIfName is the uplink's end inside the router namespace.
 const RouterIfName = "uplink"
 
 // TableName is the nftables table (family inet) in the router namespace.
-const TableName = "berth"
+const TableName = nft.TableName
 
 // taskNetnsPrefix starts the names of task namespaces (agent/netns.Prefix);
 // the agent deletes those it does not know, so a router must not use it.
