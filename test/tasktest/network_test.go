@@ -214,6 +214,11 @@ func TestAwsvpcNetworking(t *testing.T) {
 	if code, out := probe(t, c, one.subnets[1], []string{client}, fetch(ipA)...); code != 0 {
 		t.Errorf("across subnets of one VPC: exit %d: %s", code, out)
 	}
+	// Names resolve through the VPC resolver.
+	name := "ip-" + dashed(ipB) + "." + c.Options().Region + ".compute.internal"
+	if code, out := probe(t, c, one.subnets[1], []string{client}, "/testapp", "fetch", "-timeout", "2s", "http://"+name+":8080/"); code != 0 {
+		t.Errorf("by name %s: exit %d: %s", name, code, out)
+	}
 	// A new member of the client group is let in by db; others are not.
 	if code, out := probe(t, c, one.subnets[0], []string{client}, fetch(ipD)...); code != 0 {
 		t.Errorf("client group → db: exit %d: %s", code, out)

@@ -52,9 +52,10 @@ type Manager struct {
 	// wiring alone).
 	Policy agentapi.NetworkAPI
 
-	mu      sync.Mutex // serialises router creation and removal; guards the maps
-	routers map[string]*router.Router
-	tasks   map[string]wired // by task id
+	mu        sync.Mutex // serialises router creation and removal; guards the maps
+	routers   map[string]*vpcRouter
+	tasks     map[string]wired // by task id
+	upstreams []string         // the host's resolvers, read once
 }
 
 const (
@@ -114,10 +115,10 @@ func (m *Manager) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunne
 		return tn, err
 	}
 	sub := bridge.Subnet{Name: bridgeName(eni.SubnetID), CIDR: cidr, Gateway: bridge.GatewayFor(cidr)}
-	if err := r.Bridges().EnsureSubnet(ctx, sub); err != nil {
+	if err := r.r.Bridges().EnsureSubnet(ctx, sub); err != nil {
 		return tn, err
 	}
-	if err := r.Bridges().Attach(ctx, bridge.ENI{ID: eni.ID, HostName: hostEnd(spec.TaskID), NetnsPath: path, Address: addr, Subnet: sub, MAC: mac}); err != nil {
+	if err := r.r.Bridges().Attach(ctx, bridge.ENI{ID: eni.ID, HostName: hostEnd(spec.TaskID), NetnsPath: path, Address: addr, Subnet: sub, MAC: mac}); err != nil {
 		return tn, err
 	}
 	w := wired{spec: spec, netnsPath: path}
@@ -144,43 +145,6 @@ func (m *Manager) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunne
 		}
 	}
 	return tn, nil
-}
-
-// router ensures the VPC's router and records that the task uses it.
-func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir string) (*router.Router, error) {
-	name, uplink := m.routerNames(spec)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := os.WriteFile(filepath.Join(dir, routerFile), []byte(name+" "+uplink+"\n"), 0o644); err != nil {
-		return nil, err
-	}
-	if r := m.routers[name]; r != nil {
-		return r, nil
-	}
-	var cidrs []netip.Prefix
-	for _, c := range spec.ENI.VpcCIDRs {
-		p, err := netip.ParsePrefix(c)
-		if err != nil {
-			return nil, fmt.Errorf("VPC %s: block %q: %w", spec.ENI.VpcID, c, err)
-		}
-		cidrs = append(cidrs, p)
-	}
-	if err := os.MkdirAll(filepath.Join(m.Dir, routersDir), 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(m.Dir, routersDir, name), []byte(uplink+"\n"), 0o644); err != nil {
-		return nil, err
-	}
-	r, err := router.Ensure(ctx, router.Config{Name: name, Uplink: uplink, CIDRs: cidrs, Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}})
-	if err != nil {
-		return nil, fmt.Errorf("VPC %s router: %w", spec.ENI.VpcID, err)
-	}
-	if m.routers == nil {
-		m.routers = map[string]*router.Router{}
-	}
-	m.routers[name] = r
-	m.log().Info("VPC router ready", "vpc", spec.ENI.VpcID, "netns", name, "hostRoutes", r.Routed())
-	return r, nil
 }
 
 // Teardown takes the task's network apart. Idempotent.
@@ -218,7 +182,7 @@ func (m *Manager) detach(ctx context.Context, name, hostName string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if r := m.routers[name]; r != nil {
-		return r.Bridges().Detach(ctx, hostName)
+		return r.r.Bridges().Detach(ctx, hostName)
 	}
 	if _, err := os.Stat(router.Path(name)); errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -240,7 +204,7 @@ func (m *Manager) removeIfUnused(ctx context.Context, name, uplink string) error
 		return err
 	}
 	if r := m.routers[name]; r != nil {
-		r.Close()
+		r.close()
 		delete(m.routers, name)
 	}
 	m.log().Info("removing VPC router: no task uses it", "netns", name)
@@ -327,7 +291,7 @@ func (m *Manager) Close() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for name, r := range m.routers {
-		r.Close()
+		r.close()
 		delete(m.routers, name)
 	}
 }
