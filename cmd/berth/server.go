@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/berth-dev/berth/internal/account"
+	"github.com/berth-dev/berth/internal/awsapi/ec2"
 	"github.com/berth-dev/berth/internal/server"
 )
 
@@ -30,6 +31,7 @@ func runServer(args []string) error {
 	nodeMem := fs.Int("node-memory", envInt("BERTH_NODE_MEMORY_MIB"), "MiB of memory tasks may reserve on this host; 0 = host memory less a reserve (env BERTH_NODE_MEMORY_MIB)")
 	debugAddr := fs.String("debug-address", envDefault("BERTH_DEBUG_ADDRESS", ""), "serve Go's pprof profiles on this address (keep it on loopback); empty: off (env BERTH_DEBUG_ADDRESS)")
 	defaultVPC := fs.String("default-vpc-cidr", envDefault("BERTH_DEFAULT_VPC_CIDR", "172.31.0.0/16"), "IPv4 block of every account's default VPC, /16 to /18 (env BERTH_DEFAULT_VPC_CIDR)")
+	publicCIDR := fs.String("public-cidr", envDefault("BERTH_PUBLIC_CIDR", ec2.DefaultPublicCIDR), "IPv4 block tasks' public addresses (assignPublicIp ENABLED) come from; this host routes them to the tasks (env BERTH_PUBLIC_CIDR)")
 	noAgent := fs.Bool("no-agent", envDefault("BERTH_NO_AGENT", "") == "true", "serve the API only; run no tasks on this host (env BERTH_NO_AGENT=true)")
 	_ = fs.Parse(args)
 
@@ -52,6 +54,7 @@ func runServer(args []string) error {
 	}
 	cfg.NoAgent = *noAgent
 	cfg.DefaultVPCCIDR = *defaultVPC
+	cfg.PublicCIDR = *publicCIDR
 	cfg.Agent = server.AgentConfig{ContainerdAddress: *ctrdAddr, ContainerdNamespace: *ctrdNS, NodeCPU: *nodeCPU, NodeMemoryMiB: *nodeMem}
 	if v := os.Getenv("BERTH_TEST_EPHEMERAL_MIB_PER_GIB"); v != "" {
 		// Test suites only: shrink ephemeral storage so a test can fill it.

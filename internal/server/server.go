@@ -36,6 +36,8 @@ type Config struct {
 	NoAgent bool
 	// DefaultVPCCIDR is the block of every account's default VPC.
 	DefaultVPCCIDR string
+	// PublicCIDR is the block of tasks' public addresses.
+	PublicCIDR string
 	Log            *slog.Logger
 }
 
@@ -96,6 +98,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.ec2.DefaultVPCCIDR = cfg.DefaultVPCCIDR
+	}
+	if cfg.PublicCIDR != "" {
+		if err := ec2.ValidPublicCIDR(cfg.PublicCIDR); err != nil {
+			s.listener.Close()
+			st.Close()
+			return nil, err
+		}
+		s.ec2.PublicCIDR = cfg.PublicCIDR
 	}
 	if !cfg.NoAgent {
 		if s.agent, err = s.newAgent(ctx, s.ecs.AgentAPI()); err != nil {

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"github.com/berth-dev/berth/internal/adminclient"
 	"io"
+	mrand "math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,6 +61,12 @@ func StartServer(t testing.TB, env ...string) *Server {
 
 // Start starts the process (again, after Stop: a restart keeps DataDir).
 func (s *Server) Start() error {
+	if !slices.ContainsFunc(s.Env, func(e string) bool { return strings.HasPrefix(e, "BERTH_PUBLIC_CIDR=") }) {
+		// Servers on one host must not hand out the same public addresses
+		// (each routes its own to its tasks): a /24 of the default block
+		// each, kept across restarts.
+		s.Env = append(s.Env, fmt.Sprintf("BERTH_PUBLIC_CIDR=198.19.%d.0/24", mrand.IntN(256)))
+	}
 	cmd := exec.Command(s.Bin, "server", "--listen", "127.0.0.1:0", "--data-dir", s.DataDir, "--log-level", "warn")
 	cmd.Env = append(append(os.Environ(), "BERTH_ACCOUNT_ID="+TestAccountID), s.Env...)
 	cmd.Stderr = s.Log

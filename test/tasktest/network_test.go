@@ -281,3 +281,50 @@ func TestNoNetworkLeftovers(t *testing.T) {
 		return len(entries) == 0
 	})
 }
+
+// TestPublicIP: a task with assignPublicIp ENABLED gets a public address
+// (the ENI's association) that the host reaches it at; it goes with the
+// task.
+func TestPublicIP(t *testing.T) {
+	c := setup(t)
+	e := ec2.NewFromConfig(srv.AWSConfig(c.Options().Region))
+	vpc := newVPC(t, e, freeBlock(t))
+	web := group(t, e, vpc.id, "web")
+	allowTCP(t, e, web, 8080, "0.0.0.0/0")
+	td := register(t, c, "public", nil, container("web", "/testapp", "serve"))
+	out := must(c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(td), LaunchType: types.LaunchTypeFargate,
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
+			Subnets: []string{vpc.subnets[0]}, SecurityGroups: []string{web}, AssignPublicIp: types.AssignPublicIpEnabled}}}))(t)
+	arn := aws.ToString(out.Tasks[0].TaskArn)
+	private := taskIP(t, c, arn)
+	eniID := detail(describe(t, c, arn).Attachments[0], "networkInterfaceId")
+	enis := must(e.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{eniID}}))(t).NetworkInterfaces
+	if len(enis) != 1 || enis[0].Association == nil {
+		t.Fatalf("ENI %+v has no public address", enis)
+	}
+	public := aws.ToString(enis[0].Association.PublicIp)
+	if !strings.HasPrefix(public, "198.19.") {
+		t.Fatalf("public address %s outside the server's block", public)
+	}
+	got, err := hostGet(t, public)
+	if err != nil {
+		t.Fatalf("host → public address: %v", err)
+	}
+	if got["local_addr"] != private+":8080" {
+		t.Errorf("the task saw the connection at %v, want its private address %s", got["local_addr"], private)
+	}
+
+	plain := runIn(t, c, td, vpc.subnets[0], web)
+	taskIP(t, c, plain)
+	plainENI := detail(describe(t, c, plain).Attachments[0], "networkInterfaceId")
+	if enis := must(e.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{plainENI}}))(t).NetworkInterfaces; enis[0].Association != nil {
+		t.Errorf("a task without assignPublicIp got %+v", enis[0].Association)
+	}
+
+	must(c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)}))(t)
+	waitStatus(t, c, arn, "STOPPED", time.Minute)
+	waitFor(t, "the public address's host route to go", 10*time.Second, func() bool {
+		out, err := exec.Command("ip", "route", "get", public).Output()
+		return err == nil && !strings.Contains(string(out), " dev bh")
+	})
+}

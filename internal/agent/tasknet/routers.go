@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/network/router"
@@ -15,6 +16,7 @@ import (
 
 // vpcRouter is a VPC's router on this host and the resolver it serves.
 type vpcRouter struct {
+	cfg     router.Config // less Public, which comes from the tasks
 	r       *router.Router
 	stopDNS func()
 }
@@ -37,8 +39,11 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		return nil, err
 	}
 	v := m.routers[name]
-	if v != nil && len(v.r.Skipped()) == 0 {
+	if v != nil && len(v.r.Skipped()) == 0 && spec.ENI.PublicIPv4 == "" {
 		return v, nil
+	}
+	if v != nil { // its host routes or public addresses change
+		return v, m.reensure(ctx, v, spec)
 	}
 	var cidrs []netip.Prefix
 	for _, c := range spec.ENI.VpcCIDRs {
@@ -54,16 +59,13 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 	if err := os.WriteFile(filepath.Join(m.Dir, routersDir, name), []byte(uplink+"\n"), 0o644); err != nil {
 		return nil, err
 	}
-	r, err := router.Ensure(ctx, router.Config{Name: name, Uplink: uplink, CIDRs: cidrs, Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}})
+	cfg := router.Config{Name: name, Uplink: uplink, CIDRs: cidrs, Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}}
+	cfg.Public = m.publicIPs(name, spec)
+	r, err := router.Ensure(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("VPC %s router: %w", spec.ENI.VpcID, err)
 	}
-	if v != nil { // ensured again: the resolver keeps running
-		_ = v.r.Close()
-		v.r = r
-		return v, nil
-	}
-	v = &vpcRouter{r: r}
+	v = &vpcRouter{cfg: cfg, r: r}
 	if v.stopDNS, err = m.serveDNS(r, spec.Region, cidrs); err != nil {
 		v.close()
 		return nil, fmt.Errorf("VPC %s resolver: %w", spec.ENI.VpcID, err)
@@ -96,4 +98,55 @@ func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix
 		return nil, err
 	}
 	return vpcdns.Serve(&vpcdns.Server{Region: region, CIDRs: cidrs, Upstreams: m.upstreams}, pc, l), nil
+}
+
+// publicIPs is the public address map of router name: those of the tasks
+// wired to it, and of extra (a task being set up) if given.
+func (m *Manager) publicIPs(name string, extra *agentapi.TaskSpec) []router.PublicIP {
+	var out []router.PublicIP
+	add := func(spec *agentapi.TaskSpec) {
+		if spec == nil || spec.ENI == nil || spec.ENI.PublicIPv4 == "" {
+			return
+		}
+		if n, _ := m.routerNames(spec); n != name {
+			return
+		}
+		pub, err1 := netip.ParseAddr(spec.ENI.PublicIPv4)
+		priv, err2 := netip.ParseAddr(spec.ENI.PrivateIPv4)
+		if err1 != nil || err2 != nil || slices.ContainsFunc(out, func(p router.PublicIP) bool { return p.Public == pub }) {
+			return
+		}
+		out = append(out, router.PublicIP{Public: pub, Private: priv})
+	}
+	for _, w := range m.tasks {
+		add(w.spec)
+	}
+	add(extra)
+	slices.SortFunc(out, func(a, b router.PublicIP) int { return a.Public.Compare(b.Public) })
+	return out
+}
+
+// reensure applies the router's config again with the current public
+// addresses, and extra's (m.mu held), keeping its resolver.
+func (m *Manager) reensure(ctx context.Context, v *vpcRouter, extra *agentapi.TaskSpec) error {
+	cfg := v.cfg
+	cfg.Public = m.publicIPs(cfg.Name, extra)
+	r, err := router.Ensure(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("router %s: %w", cfg.Name, err)
+	}
+	_ = v.r.Close()
+	v.r = r
+	return nil
+}
+
+// dropPublic applies a router's public addresses again after a task with
+// one went, if the router is still there.
+func (m *Manager) dropPublic(ctx context.Context, name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v := m.routers[name]; v != nil {
+		return m.reensure(ctx, v, nil)
+	}
+	return nil
 }

@@ -157,6 +157,7 @@ func (m *Manager) Teardown(ctx context.Context, spec *agentapi.TaskSpec) error {
 // uses it. Idempotent.
 func (m *Manager) Remove(ctx context.Context, taskID string) error {
 	m.mu.Lock()
+	w, wasWired := m.tasks[taskID]
 	delete(m.tasks, taskID)
 	m.mu.Unlock()
 	dir := m.taskDir(taskID)
@@ -171,6 +172,9 @@ func (m *Manager) Remove(ctx context.Context, taskID string) error {
 	}
 	if name != "" {
 		errs = append(errs, m.removeIfUnused(ctx, name, uplink))
+	}
+	if wasWired && w.spec.ENI.PublicIPv4 != "" {
+		errs = append(errs, m.dropPublic(ctx, name))
 	}
 	return errors.Join(errs...)
 }

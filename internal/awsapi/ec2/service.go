@@ -38,10 +38,19 @@ type Service struct {
 	store store.Store
 	// DefaultVPCCIDR is the default VPC's block in new accounts and regions.
 	DefaultVPCCIDR string
+	// PublicCIDR is where tasks' public addresses (assignPublicIp) come
+	// from: one pool for every account and region of this server.
+	PublicCIDR string
 }
 
+// DefaultPublicCIDR is PublicCIDR unless configured: a block of the
+// benchmarking range (RFC 2544) that LANs and VPNs rarely use.
+const DefaultPublicCIDR = "198.19.0.0/16"
+
 // New returns the EC2 service over s.
-func New(s store.Store) *Service { return &Service{store: s, DefaultVPCCIDR: "172.31.0.0/16"} }
+func New(s store.Store) *Service {
+	return &Service{store: s, DefaultVPCCIDR: "172.31.0.0/16", PublicCIDR: DefaultPublicCIDR}
+}
 
 // Service describes EC2 for the gateway.
 func (s *Service) Service() *protocol.Service {

@@ -46,9 +46,15 @@ func taskNetErr(format string, args ...any) error {
 
 // NoFreeAddressError: none of the task's subnets has a free address. ECS
 // does not refuse the RunTask call for it; the task stops at once.
-type NoFreeAddressError struct{ SubnetID string }
+type NoFreeAddressError struct {
+	SubnetID string
+	Public   bool // the public pool is what ran out
+}
 
 func (e *NoFreeAddressError) Error() string {
+	if e.Public {
+		return fmt.Sprintf("Unexpected EC2 error while attempting to Create Network Interface with public IP assignment enabled in subnet '%s': AddressLimitExceeded", e.SubnetID)
+	}
 	return fmt.Sprintf("Unexpected EC2 error while attempting to Create Network Interface in subnet '%s': InsufficientFreeAddressesInSubnet", e.SubnetID)
 }
 
@@ -180,8 +186,25 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 		return nil, &NoFreeAddressError{SubnetID: sub.SubnetId}
 	}
 	eni := newTaskENI(n, sub, id, addr, req)
-	if _, err := s.enis().Create(ctx, n.sc.key(kindENI, id), &eni); err != nil {
-		_ = al.Release(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), id)
+	eniKey := n.sc.key(kindENI, id)
+	undo := func() {
+		ctx := context.WithoutCancel(ctx)
+		_ = al.Release(ctx, n.sc.key(kindIPAM, sub.SubnetId), id)
+		_ = s.releasePublic(ctx, eniKey)
+	}
+	if req.AssignPublicIP {
+		pub, err := s.allocatePublic(ctx, eniKey)
+		if err != nil {
+			undo()
+			if errors.Is(err, ipam.ErrExhausted) {
+				return nil, &NoFreeAddressError{SubnetID: sub.SubnetId, Public: true}
+			}
+			return nil, err
+		}
+		eni.Association = &ec2types.NetworkInterfaceAssociation{PublicIp: pub.String(), IpOwnerId: "amazon"}
+	}
+	if _, err := s.enis().Create(ctx, eniKey, &eni); err != nil {
+		undo()
 		return nil, err
 	}
 	var cidrs []string
@@ -191,8 +214,12 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 	if len(cidrs) == 0 {
 		cidrs = []string{n.vpc.CidrBlock}
 	}
+	var public string
+	if eni.Association != nil {
+		public = eni.Association.PublicIp
+	}
 	return &agentapi.ENI{
-		ID: id, AttachmentID: req.AttachmentID, MAC: eni.MacAddress,
+		ID: id, AttachmentID: req.AttachmentID, MAC: eni.MacAddress, PublicIPv4: public,
 		PrivateIPv4: eni.PrivateIpAddress, PrivateDNSName: eni.PrivateDnsName,
 		SubnetID: sub.SubnetId, SubnetCIDR: sub.CidrBlock, AvailabilityZone: sub.AvailabilityZone,
 		VpcID: sub.VpcId, VpcCIDRs: cidrs, SecurityGroups: n.groups,
@@ -262,6 +289,11 @@ func (s *Service) DeleteTaskENI(ctx context.Context, account, region, id string)
 	// shows it (a crash in between leaks the address instead).
 	if err := s.enis().Delete(ctx, key, 0); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	if eni.Association != nil {
+		if err := s.releasePublic(ctx, key); err != nil {
+			return err
+		}
 	}
 	return (ipam.Allocator{S: s.store}).Release(ctx, sc.key(kindIPAM, eni.SubnetId), id)
 }

@@ -7,6 +7,7 @@
 package nft
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -20,12 +21,15 @@ import (
 // TableName is the name of every table berth makes.
 const TableName = "berth"
 
-// Chain is a base chain of the table and its rules, in order.
+// Chain is a base chain of the table and its rules, in order. Type and
+// Priority default to a filter chain at filter priority.
 type Chain struct {
-	Name   string
-	Hook   *nftables.ChainHook
-	Policy nftables.ChainPolicy
-	Rules  [][]expr.Any
+	Name     string
+	Type     nftables.ChainType
+	Hook     *nftables.ChainHook
+	Priority *nftables.ChainPriority
+	Policy   nftables.ChainPolicy
+	Rules    [][]expr.Any
 }
 
 // ReplaceTable replaces table inet berth in the network namespace nsFd
@@ -46,9 +50,9 @@ func ReplaceTable(nsFd int, chains []Chain) error {
 		ch := c.AddChain(&nftables.Chain{
 			Name:     cs.Name,
 			Table:    t,
-			Type:     nftables.ChainTypeFilter,
+			Type:     cmp.Or(cs.Type, nftables.ChainTypeFilter),
 			Hooknum:  cs.Hook,
-			Priority: nftables.ChainPriorityFilter,
+			Priority: cmp.Or(cs.Priority, nftables.ChainPriorityFilter),
 			Policy:   &policy,
 		})
 		for _, exprs := range cs.Rules {
@@ -165,5 +169,14 @@ func ICMPField(offset uint32, v byte) []expr.Any {
 	return []expr.Any{
 		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: offset, Len: 1},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{v}},
+	}
+}
+
+// DNAT rewrites an IPv4 packet's destination to a.
+func DNAT(a netip.Addr) []expr.Any {
+	b := a.As4()
+	return []expr.Any{
+		&expr.Immediate{Register: 1, Data: b[:]},
+		&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1},
 	}
 }

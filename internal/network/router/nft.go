@@ -53,8 +53,26 @@ func ruleset(endpoints []netip.Addr) []nft.Chain {
 	return []nft.Chain{forward, input}
 }
 
+// natChain is the 1:1 NAT of public addresses, ahead of routing:
+//
+//	chain prerouting { type nat hook prerouting priority dstnat;
+//		ip daddr <public> dnat ip to <private>   (one rule per address)
+//	}
+func natChain(public []PublicIP) nft.Chain {
+	c := nft.Chain{Name: "prerouting", Type: nftables.ChainTypeNAT, Hook: nftables.ChainHookPrerouting,
+		Priority: nftables.ChainPriorityNATDest, Policy: nftables.ChainPolicyAccept}
+	for _, m := range public {
+		c.Rules = append(c.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(m.Public, 32)), nft.DNAT(m.Private)))
+	}
+	return c
+}
+
 // applyRules replaces the table in the namespace nsFd with ruleset in one
 // transaction. Nothing is ever sent to the host's ruleset.
-func applyRules(nsFd int, endpoints []netip.Addr) error {
-	return nft.ReplaceTable(nsFd, ruleset(endpoints))
+func applyRules(nsFd int, endpoints []netip.Addr, public []PublicIP) error {
+	chains := ruleset(endpoints)
+	if len(public) > 0 {
+		chains = append(chains, natChain(public))
+	}
+	return nft.ReplaceTable(nsFd, chains)
 }

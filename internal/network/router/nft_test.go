@@ -94,7 +94,7 @@ func TestRulesInKernel(t *testing.T) {
 	}
 	defer unix.Close(fd)
 	for range 2 {
-		if err := applyRules(fd, endpoints); err != nil {
+		if err := applyRules(fd, endpoints, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -82,7 +82,15 @@ type Config struct {
 	// Endpoints are IPv4 addresses put on the router's lo (e.g.
 	// 169.254.170.2 and 169.254.169.253), reachable from the VPC's tasks.
 	Endpoints []netip.Addr
+	// Public maps tasks' public addresses to their private ones, 1:1 NAT
+	// as an internet gateway does: the host routes each public address to
+	// the router (unless a host route overlaps it), which forwards what
+	// comes to it to the private address. Replies go back the same way.
+	Public []PublicIP
 }
+
+// PublicIP is one public address of a task.
+type PublicIP struct{ Public, Private netip.Addr }
 
 func (c Config) validate() error {
 	if err := validName(c.Name); err != nil {
@@ -103,6 +111,22 @@ func (c Config) validate() error {
 			if p.Overlaps(q) {
 				return fmt.Errorf("router %s: CIDRs %v and %v overlap", c.Name, q, p)
 			}
+		}
+	}
+	for i, m := range c.Public {
+		if !m.Public.Is4() || !m.Private.Is4() {
+			return fmt.Errorf("router %s: public address %v → %v is not IPv4", c.Name, m.Public, m.Private)
+		}
+		if linkLocal.Contains(m.Public) || m.Public.IsLoopback() || m.Public.IsUnspecified() || m.Public.IsMulticast() {
+			return fmt.Errorf("router %s: %v can't be a public address", c.Name, m.Public)
+		}
+		for _, p := range c.CIDRs {
+			if p.Contains(m.Public) {
+				return fmt.Errorf("router %s: public address %v is inside the VPC CIDR %v", c.Name, m.Public, p)
+			}
+		}
+		if slices.ContainsFunc(c.Public[:i], func(o PublicIP) bool { return o.Public == m.Public }) {
+			return fmt.Errorf("router %s: public address %v given twice", c.Name, m.Public)
 		}
 	}
 	for i, a := range c.Endpoints {
@@ -180,6 +204,7 @@ func Ensure(ctx context.Context, cfg Config) (_ *Router, err error) {
 	}
 	cfg.CIDRs = slices.Clone(cfg.CIDRs)
 	cfg.Endpoints = slices.Clone(cfg.Endpoints)
+	cfg.Public = slices.Clone(cfg.Public)
 	mu.Lock()
 	defer mu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -218,13 +243,17 @@ func Ensure(ctx context.Context, cfg Config) (_ *Router, err error) {
 	steps := []func() error{
 		func() error { return ensureLoopback(rh, cfg.Endpoints) },
 		func() error { return enableForwarding(int(ns)) },
-		func() error { return applyRules(int(ns), cfg.Endpoints) },
+		func() error { return applyRules(int(ns), cfg.Endpoints, cfg.Public) },
 		func() error {
 			host, err := ensureUplink(hh, rh, cfg.Uplink, int(ns))
 			if err != nil {
 				return err
 			}
-			r.routed, r.skipped, err = ensureHostRoutes(hh, host, cfg.CIDRs)
+			routes := slices.Clone(cfg.CIDRs)
+			for _, m := range cfg.Public {
+				routes = append(routes, netip.PrefixFrom(m.Public, 32))
+			}
+			r.routed, r.skipped, err = ensureHostRoutes(hh, host, routes)
 			return err
 		},
 	}
