@@ -38,7 +38,7 @@ type Config struct {
 	DefaultVPCCIDR string
 	// PublicCIDR is the block of tasks' public addresses.
 	PublicCIDR string
-	Log            *slog.Logger
+	Log        *slog.Logger
 }
 
 // Server is a running control plane.
