@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -206,7 +207,10 @@ func TestAwsvpcNetworking(t *testing.T) {
 	}
 
 	fetch := func(ip string) []string {
-		return []string{"/testapp", "fetch", "-timeout", "2s", "http://" + ip + ":8080/"}
+		if !strings.Contains(ip, ":") {
+			ip += ":8080"
+		}
+		return []string{"/testapp", "fetch", "-timeout", "2s", "http://" + ip + "/"}
 	}
 	if code, out := probe(t, c, one.subnets[0], []string{client}, fetch(ipB)...); code != 0 {
 		t.Errorf("same subnet: exit %d: %s", code, out)
@@ -225,6 +229,36 @@ func TestAwsvpcNetworking(t *testing.T) {
 	}
 	if code, _ := probe(t, c, one.subnets[0], []string{web}, fetch(ipD)...); code == 0 {
 		t.Errorf("web group → db: answered, but db allows only the client group")
+	}
+
+	// The host's own services are out of reach: a listener on all of the
+	// host's addresses sees no connection from a task (which allows all
+	// egress) at the uplink's address or the host's own.
+	host, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	accepted := make(chan struct{}, 1)
+	go func() {
+		if c, err := host.Accept(); err == nil {
+			c.Close()
+			accepted <- struct{}{}
+		}
+	}()
+	port := host.Addr().(*net.TCPAddr).Port
+	for _, addr := range []string{"169.254.99.1", hostAddress(t)} {
+		if addr == "" {
+			continue
+		}
+		if code, _ := probe(t, c, one.subnets[0], []string{client}, fetch(fmt.Sprintf("%s:%d", addr, port))...); code == 0 {
+			t.Errorf("a task reached a host service at %s", addr)
+		}
+	}
+	select {
+	case <-accepted:
+		t.Errorf("the host's listener accepted a connection from a task")
+	default:
 	}
 
 	two := newVPC(t, e, freeBlock(t))
@@ -327,4 +361,18 @@ func TestPublicIP(t *testing.T) {
 		out, err := exec.Command("ip", "route", "get", public).Output()
 		return err == nil && !strings.Contains(string(out), " dev bh")
 	})
+}
+
+// hostAddress is the host's own address on its default route: a local
+// address, so a connection to it never leaves the machine.
+func hostAddress(t *testing.T) string {
+	t.Helper()
+	out, _ := exec.Command("ip", "-4", "route", "get", "203.0.113.1").Output() // a lookup only
+	f := strings.Fields(string(out))
+	for i := range f {
+		if f[i] == "src" && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	return "" // no default route: nothing to check there
 }
