@@ -43,6 +43,8 @@ bench: build
 	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench . -benchtime 5s ./test/bench/ ./internal/scheduler/
 	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench RunTaskToRunning -benchtime 40x -timeout 30m ./test/taskbench/
 	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench LaunchRate -benchtime 3x -timeout 30m ./test/taskbench/
+	$(GO) test -run '^$$' -bench ENI -benchtime 200x ./internal/agent/tasknet/
+	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench Churn -benchtime 1x -timeout 30m ./test/taskbench/
 
 clean:
 	rm -rf bin

