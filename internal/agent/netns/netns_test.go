@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/network/namespace"
 )
 
 func TestSetupTeardown(t *testing.T) {
@@ -23,8 +25,8 @@ func TestSetupTeardown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if path != Path(id) || !pinned(path) {
-			t.Fatalf("path %s pinned %v", path, pinned(path))
+		if path != Path(id) || !namespace.Pinned(path) {
+			t.Fatalf("path %s pinned %v", path, namespace.Pinned(path))
 		}
 	}
 	// iproute2 sees it, and inside it lo is up and nothing else exists.

@@ -150,16 +150,25 @@ func (s *Service) getGroup(ctx context.Context, sc scope, id string) (*sgRecord,
 // groupIDByName finds a group by name in the default VPC, the only place
 // EC2 looks groups up by name.
 func (s *Service) groupIDByName(ctx context.Context, sc scope, defaultVPC, name string) (string, error) {
+	id, err := s.groupIDInVPC(ctx, sc, defaultVPC, name)
+	if err == nil && id == "" {
+		return "", groupNameNotFound(name, defaultVPC)
+	}
+	return id, err
+}
+
+// groupIDInVPC finds a group by name in a VPC; "" if there is none.
+func (s *Service) groupIDInVPC(ctx context.Context, sc scope, vpcID, name string) (string, error) {
 	all, err := s.listGroups(ctx, sc)
 	if err != nil {
 		return "", err
 	}
 	for _, g := range all {
-		if g.Group.VpcId == defaultVPC && g.Group.GroupName == name {
+		if g.Group.VpcId == vpcID && g.Group.GroupName == name {
 			return g.Group.GroupId, nil
 		}
 	}
-	return "", groupNameNotFound(name, defaultVPC)
+	return "", nil
 }
 
 // resolveGroup names the group of a request that gives a GroupId or, in

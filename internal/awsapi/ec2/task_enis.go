@@ -134,25 +134,13 @@ func (s *Service) taskNetwork(ctx context.Context, req TaskENIRequest) (*taskNet
 		if vpcID != d.VPCID {
 			if id, err = s.groupIDInVPC(ctx, sc, vpcID, "default"); err != nil {
 				return nil, err
+			} else if id == "" {
+				return nil, fmt.Errorf("ec2: VPC %s has no default security group", vpcID)
 			}
 		}
 		n.groups = []string{id}
 	}
 	return n, nil
-}
-
-// groupIDInVPC finds a group by name in a VPC.
-func (s *Service) groupIDInVPC(ctx context.Context, sc scope, vpcID, name string) (string, error) {
-	all, err := s.listGroups(ctx, sc)
-	if err != nil {
-		return "", err
-	}
-	for _, g := range all {
-		if g.Group.VpcId == vpcID && g.Group.GroupName == name {
-			return g.Group.GroupId, nil
-		}
-	}
-	return "", fmt.Errorf("ec2: VPC %s has no %q security group", vpcID, name)
 }
 
 // CreateTaskENI validates the request, takes an address in the first of

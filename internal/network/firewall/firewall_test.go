@@ -4,12 +4,12 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/network/namespace"
 	"golang.org/x/sys/unix"
 )
 
@@ -62,23 +62,11 @@ func TestApply(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
 	}
-	path := filepath.Join(t.TempDir(), "ns")
-	if err := os.WriteFile(path, nil, 0o444); err != nil {
+	path := namespace.Path("fwtest-" + strconv.Itoa(os.Getpid()))
+	if err := namespace.Create(path, nil); err != nil {
 		t.Fatal(err)
 	}
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies in the new namespace
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			errc <- err
-			return
-		}
-		errc <- unix.Mount("/proc/thread-self/ns/net", path, "", unix.MS_BIND, "")
-	}()
-	if err := <-errc; err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = unix.Unmount(path, unix.MNT_DETACH) })
+	t.Cleanup(func() { _ = namespace.Unpin(path) })
 	rules := []Rule{{Peer: netip.MustParsePrefix("10.0.0.0/8"), Proto: unix.IPPROTO_TCP, FromPort: 80, ToPort: 90}}
 	eps := []Endpoint{{Addr: netip.MustParseAddr("169.254.170.2"), Proto: unix.IPPROTO_TCP, Port: 80}}
 	for range 2 {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/internal/network/bridge"
+	"github.com/berth-dev/berth/internal/network/namespace"
 )
 
 // Names made by these tests: router namespaces "brtvpc-<hex>", uplinks
@@ -144,11 +145,11 @@ func newTask(t testing.TB, r *Router, s bridge.Subnet, n byte) task {
 			t.Errorf("task namespace %s left behind (%v)", path, err)
 		}
 	})
-	if err := createNetns(path); err != nil {
+	if err := namespace.Create(path, nil); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := unpin(path); err != nil {
+		if err := namespace.Unpin(path); err != nil {
 			t.Errorf("cleanup: %v", err)
 		}
 	})
@@ -175,7 +176,7 @@ func (k task) in(t testing.TB, fn func() error) error {
 		t.Fatal(err)
 	}
 	defer unix.Close(fd)
-	return inNetns(fd, fn)
+	return namespace.Do(fd, fn)
 }
 
 // serve makes the task answer TCP connections on port with a greeting

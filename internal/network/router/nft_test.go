@@ -13,6 +13,8 @@ import (
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/network/namespace"
 )
 
 // describe renders the expression sequences this package builds in nft's
@@ -84,10 +86,10 @@ func describeAll(rules [][]expr.Any) []string {
 func TestRulesInKernel(t *testing.T) {
 	needRoot(t)
 	path := Path(testTaskPrefix + randHex(t, 12))
-	if err := createNetns(path); err != nil {
+	if err := namespace.Create(path, nil); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = unpin(path) })
+	t.Cleanup(func() { _ = namespace.Unpin(path) })
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +125,7 @@ func TestRulesInKernel(t *testing.T) {
 		}
 	}
 	if _, err := exec.LookPath("nft"); err == nil {
-		name := strings.TrimPrefix(path, netnsDir+"/")
+		name := strings.TrimPrefix(path, namespace.Dir+"/")
 		out, err := exec.CommandContext(context.Background(), "ip", "netns", "exec", name, "nft", "list", "table", "inet", TableName).CombinedOutput()
 		if err != nil {
 			t.Fatalf("nft: %v\n%s", err, out)

@@ -49,6 +49,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/internal/network/bridge"
+	"github.com/berth-dev/berth/internal/network/namespace"
 	"github.com/berth-dev/berth/internal/network/nft"
 )
 
@@ -177,6 +178,9 @@ func (s SkippedRoute) String() string {
 	return fmt.Sprintf("%v (host route %v dev %s)", s.CIDR, s.Conflict, s.Dev)
 }
 
+// Path is where the router namespace name is pinned.
+func Path(name string) string { return namespace.Path(name) }
+
 // Router is a handle on one VPC's router namespace, returned by Ensure. It
 // keeps the namespace open (it outlives Remove until Close). Close it when
 // done; the namespace stays.
@@ -211,8 +215,8 @@ func Ensure(ctx context.Context, cfg Config) (_ *Router, err error) {
 		return nil, err
 	}
 	path := Path(cfg.Name)
-	if !pinned(path) {
-		if err := createNetns(path); err != nil {
+	if !namespace.Pinned(path) {
+		if err := namespace.Create(path, nil); err != nil {
 			return nil, fmt.Errorf("router %s: create namespace: %w", cfg.Name, err)
 		}
 	}
@@ -314,7 +318,7 @@ func (r *Router) do(fn func() error) error {
 	if !r.ns.IsOpen() {
 		return fmt.Errorf("router %s: handle closed", r.cfg.Name)
 	}
-	return inNetns(int(r.ns), fn)
+	return namespace.Do(int(r.ns), fn)
 }
 
 // Remove deletes the router: the host's routes through its uplink, the
@@ -337,7 +341,7 @@ func Remove(ctx context.Context, name, uplink string) error {
 	if err := removeUplink(uplink); err != nil {
 		return fmt.Errorf("router %s: %w", name, err)
 	}
-	if err := unpin(Path(name)); err != nil {
+	if err := namespace.Unpin(Path(name)); err != nil {
 		return fmt.Errorf("router %s: unpin namespace: %w", name, err)
 	}
 	return nil
@@ -346,7 +350,7 @@ func Remove(ctx context.Context, name, uplink string) error {
 // List returns the names of the pinned router namespaces that start with
 // prefix, for removing routers no VPC needs any more.
 func List(prefix string) ([]string, error) {
-	entries, err := os.ReadDir(netnsDir)
+	entries, err := os.ReadDir(namespace.Dir)
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
@@ -355,7 +359,7 @@ func List(prefix string) ([]string, error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), prefix) && pinned(Path(e.Name())) {
+		if strings.HasPrefix(e.Name(), prefix) && namespace.Pinned(Path(e.Name())) {
 			names = append(names, e.Name())
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"github.com/berth-dev/berth/internal/network/bridge"
+	"github.com/berth-dev/berth/internal/network/namespace"
 )
 
 var endpoints = []netip.Addr{netip.MustParseAddr("169.254.170.2"), netip.MustParseAddr("169.254.169.253")}
@@ -363,7 +364,7 @@ func TestEnsureOverStalePin(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ensure(t, cfg)
-	if !pinned(r.Path()) {
+	if !namespace.Pinned(r.Path()) {
 		t.Fatalf("%s not pinned", r.Path())
 	}
 	if err := r.Close(); err != nil {

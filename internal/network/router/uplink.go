@@ -10,6 +10,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/network/namespace"
 )
 
 // ensureLoopback brings the router's lo up with exactly the endpoint
@@ -39,7 +41,7 @@ func ensureLoopback(rh *netlink.Handle, endpoints []netip.Addr) error {
 // the host's): /proc/sys/net shows the namespace of the thread that opens it.
 func enableForwarding(nsFd int) error {
 	const path = "/proc/sys/net/ipv4/ip_forward"
-	return inNetns(nsFd, func() error {
+	return namespace.Do(nsFd, func() error {
 		if b, err := os.ReadFile(path); err == nil && bytes.Equal(bytes.TrimSpace(b), []byte("1")) {
 			return nil
 		}

@@ -1,4 +1,8 @@
-package router
+// Package namespace makes, pins, enters and removes network namespaces, as
+// iproute2 does (pins under /var/run/netns, so `ip netns exec` works), in
+// process: a goroutine locked to its OS thread unshares or enters, and
+// goes back; a thread that can't go back is never reused.
+package namespace
 
 import (
 	"errors"
@@ -10,21 +14,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// netnsDir is where namespaces are pinned, as iproute2 pins them, so that
-// `ip netns exec <name>` works on a router.
-const netnsDir = "/var/run/netns"
+// Dir is where namespaces are pinned, as iproute2 pins them.
+const Dir = "/var/run/netns"
 
-// Path is where the router namespace name is pinned.
-func Path(name string) string { return filepath.Join(netnsDir, name) }
+// Path is where the namespace name is pinned.
+func Path(name string) string { return filepath.Join(Dir, name) }
 
-// createNetns makes a new network namespace and pins it at path. A file at
-// path with no namespace mounted on it (left by a crash between the two
-// steps) is replaced.
-func createNetns(path string) error {
+// Create makes a new network namespace, pins it at path and, if inside is
+// not nil, runs it in the namespace (on the same locked thread: one trip
+// for both). A file at path with no namespace mounted on it (left by a
+// crash between the steps) is replaced; on failure nothing is left.
+func Create(path string, inside func() error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	if err := unpin(path); err != nil {
+	if err := Unpin(path); err != nil {
 		return fmt.Errorf("remove stale pin: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o444)
@@ -35,19 +39,25 @@ func createNetns(path string) error {
 	err = onLockedThread(
 		func() error { return unix.Unshare(unix.CLONE_NEWNET) },
 		func() error {
-			return unix.Mount("/proc/thread-self/ns/net", path, "", unix.MS_BIND, "")
+			if err := unix.Mount("/proc/thread-self/ns/net", path, "", unix.MS_BIND, ""); err != nil {
+				return err
+			}
+			if inside != nil {
+				return inside()
+			}
+			return nil
 		})
 	if err != nil {
-		_ = unpin(path)
+		_ = Unpin(path)
 		return err
 	}
 	return nil
 }
 
-// inNetns runs fn on a locked OS thread that is in the namespace nsFd, and
+// Do runs fn on a locked OS thread that is in the namespace nsFd, and
 // then returns that thread to its own namespace. fn must not start
 // goroutines that rely on the namespace (they run on other threads).
-func inNetns(nsFd int, fn func() error) error {
+func Do(nsFd int, fn func() error) error {
 	return onLockedThread(func() error { return unix.Setns(nsFd, unix.CLONE_NEWNET) }, fn)
 }
 
@@ -89,15 +99,15 @@ func onLockedThread(enter, fn func() error) error {
 	return <-errc
 }
 
-// pinned reports whether path has a namespace mounted on it.
-func pinned(path string) bool {
+// Pinned reports whether path has a namespace mounted on it.
+func Pinned(path string) bool {
 	var st unix.Statfs_t
 	return unix.Statfs(path, &st) == nil && st.Type == unix.NSFS_MAGIC
 }
 
-// unpin unmounts and removes a namespace's pin; missing is not an error.
+// Unpin unmounts and removes a namespace's pin; missing is not an error.
 // The kernel frees the namespace once nothing else holds it.
-func unpin(path string) error {
+func Unpin(path string) error {
 	if err := unix.Unmount(path, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("unmount %s: %w", path, err)
 	}
