@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/berth-dev/berth/internal/testutil"
 	"github.com/berth-dev/berth/internal/testutil/testimage"
@@ -31,13 +33,25 @@ func TestRestartKeepsTasks(t *testing.T) {
 	web := container("web", "/testapp", "serve")
 	web.StopTimeout = aws.Int32(5)
 	td := register(t, c, "web", nil, web)
-	arn := start(t, c, td, nil) // stopped by the test itself, across the restart
+	// In a VPC of its own, reachable from the host through a group.
+	e := ec2.NewFromConfig(s.AWSConfig(""))
+	vpc := newVPC(t, e, freeBlock(t))
+	sg := group(t, e, vpc.id, "web")
+	allowTCP(t, e, sg, 8080, "0.0.0.0/0")
+	out := must(c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(td), LaunchType: types.LaunchTypeFargate,
+		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
+			Subnets: []string{vpc.subnets[0]}, SecurityGroups: []string{sg}}}}))(t)
+	arn := aws.ToString(out.Tasks[0].TaskArn) // stopped by the test itself, across the restart
 	before := waitStatus(t, c, arn, "RUNNING", time.Minute)
+	ip := detail(before.Attachments[0], "privateIPv4Address")
 
-	// A leftover of a task nobody knows: a storage dir.
+	// Leftovers of a task nobody knows: a storage dir and network state.
 	orphan := filepath.Join(s.DataDir, "tasks", "0123456789abcdef0123456789abcdef")
-	if err := os.MkdirAll(orphan, 0o700); err != nil {
-		t.Fatal(err)
+	orphanNet := filepath.Join(s.DataDir, "network", "0123456789abcdef0123456789abcdef")
+	for _, dir := range []string{orphan, orphanNet} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	if err := s.Restart(); err != nil {
@@ -52,10 +66,16 @@ func TestRestartKeepsTasks(t *testing.T) {
 	if aws.ToString(ctr(after, "web").RuntimeId) != aws.ToString(ctr(before, "web").RuntimeId) {
 		t.Fatal("the container changed across the restart")
 	}
-	waitFor(t, "the orphan to be removed", 10*time.Second, func() bool {
+	waitFor(t, "the orphans to be removed", 10*time.Second, func() bool {
 		_, err := os.Stat(orphan)
-		return os.IsNotExist(err)
+		_, errNet := os.Stat(orphanNet)
+		return os.IsNotExist(err) && os.IsNotExist(errNet)
 	})
+	// Its network came through: the host still reaches it, and the VPC
+	// resolver (served by the agent) answers again.
+	if _, err := hostGet(t, ip); err != nil {
+		t.Fatalf("host → task after the restart: %v", err)
+	}
 
 	if _, err := c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)}); err != nil {
 		t.Fatal(err)
@@ -69,6 +89,7 @@ func TestRestartKeepsTasks(t *testing.T) {
 	waitFor(t, "cleanup", 10*time.Second, func() bool {
 		_, errStorage := os.Stat(filepath.Join(s.DataDir, "tasks", id))
 		_, errNetns := os.Stat("/var/run/netns/berth-" + id)
-		return os.IsNotExist(errStorage) && os.IsNotExist(errNetns)
+		routers, _ := os.ReadDir(filepath.Join(s.DataDir, "network", ".routers"))
+		return os.IsNotExist(errStorage) && os.IsNotExist(errNetns) && len(routers) == 0
 	})
 }
