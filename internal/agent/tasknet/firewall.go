@@ -3,6 +3,7 @@ package tasknet
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/agentapi"
@@ -17,27 +18,50 @@ var endpoints = []firewall.Endpoint{
 	{Addr: ResolverAddr, Proto: unix.IPPROTO_TCP, Port: 53},
 }
 
-// wired is an awsvpc task this manager enforces groups for.
+// settle is how long the enforcer lets a burst of changes (a RunTask of
+// ten, each ENI a change) gather before it reads the policies again.
+const settle = 200 * time.Millisecond
+
+// wired is an awsvpc task this manager enforces groups for, and the rules
+// its namespace has now.
 type wired struct {
 	spec      *agentapi.TaskSpec
 	netnsPath string
+	applied   *firewall.Ruleset // nil until written
 }
 
-// enforce writes the task's firewall from its groups' current policy.
-func (m *Manager) enforce(ctx context.Context, w wired) error {
+// policyKey names what a task's policy depends on: its scope and groups.
+func policyKey(spec *agentapi.TaskSpec) string {
+	return spec.Account + "/" + spec.Region + "/" + strings.Join(spec.ENI.SecurityGroups, ",")
+}
+
+// enforce writes the task's firewall from policy p (read if nil) unless
+// its namespace has those rules already, and returns what it has.
+func (m *Manager) enforce(ctx context.Context, w wired, p *agentapi.SecurityPolicy) (*firewall.Ruleset, error) {
 	if m.Policy == nil {
-		return nil
+		return nil, nil
 	}
 	eni := w.spec.ENI
-	p, err := m.Policy.SecurityPolicy(ctx, w.spec.Account, w.spec.Region, eni.SecurityGroups)
-	if err != nil {
-		return err
+	if p == nil {
+		var err error
+		if p, err = m.Policy.SecurityPolicy(ctx, w.spec.Account, w.spec.Region, eni.SecurityGroups); err != nil {
+			return nil, err
+		}
 	}
-	return firewall.Apply(w.netnsPath, firewall.Compile(p, eni.SecurityGroups), endpoints)
+	rs := firewall.Compile(p, eni.SecurityGroups)
+	if w.applied != nil && rs.Equal(*w.applied) {
+		return w.applied, nil
+	}
+	if err := firewall.Apply(w.netnsPath, rs, endpoints); err != nil {
+		return nil, err
+	}
+	return &rs, nil
 }
 
 // Run keeps running tasks' firewalls in step with their security groups
-// (rules changed, tasks of a named group come and go) until ctx ends.
+// (rules changed, tasks of a named group come and go) until ctx ends. Each
+// round reads each distinct policy once and rewrites only the tasks whose
+// rules changed.
 func (m *Manager) Run(ctx context.Context) error {
 	if m.Policy == nil {
 		return nil
@@ -47,27 +71,43 @@ func (m *Manager) Run(ctx context.Context) error {
 		return err
 	}
 	for range changes {
+		select { // let a burst of changes settle
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(settle):
+		}
+		select { // and take the signals it left
+		case <-changes:
+		default:
+		}
 		m.mu.Lock()
 		tasks := make([]wired, 0, len(m.tasks))
 		for _, w := range m.tasks {
 			tasks = append(tasks, w)
 		}
 		m.mu.Unlock()
+		policies := map[string]*agentapi.SecurityPolicy{}
 		for _, w := range tasks {
-			err := m.enforce(ctx, w)
-			if err == nil || errors.Is(err, context.Canceled) {
-				continue
+			key := policyKey(w.spec)
+			p := policies[key]
+			if p == nil {
+				if p, err = m.Policy.SecurityPolicy(ctx, w.spec.Account, w.spec.Region, w.spec.ENI.SecurityGroups); err != nil {
+					m.log().Warn("reading security groups", "groups", w.spec.ENI.SecurityGroups, "err", err)
+					continue
+				}
+				policies[key] = p
 			}
+			rules, err := m.enforce(ctx, w, p)
 			m.mu.Lock()
-			_, live := m.tasks[w.spec.TaskID]
+			cur, live := m.tasks[w.spec.TaskID]
+			if err == nil && live && cur.netnsPath == w.netnsPath {
+				cur.applied = rules
+				m.tasks[w.spec.TaskID] = cur
+			}
 			m.mu.Unlock()
-			if live { // else it was removed meanwhile, namespace and all
+			if err != nil && live && !errors.Is(err, context.Canceled) { // else it went meanwhile
 				m.log().Warn("updating a task's security groups", "task", w.spec.TaskID, "err", err)
 			}
-		}
-		select { // let a burst of changes (a RunTask of ten) settle
-		case <-ctx.Done():
-		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	return ctx.Err()

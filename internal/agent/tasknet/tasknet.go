@@ -122,7 +122,7 @@ func (m *Manager) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunne
 		return tn, err
 	}
 	w := wired{spec: spec, netnsPath: path}
-	if err := m.enforce(ctx, w); err != nil {
+	if w.applied, err = m.enforce(ctx, w, nil); err != nil {
 		return tn, fmt.Errorf("security groups: %w", err)
 	}
 	m.mu.Lock()

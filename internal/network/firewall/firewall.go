@@ -15,6 +15,7 @@ package firewall
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"slices"
@@ -32,14 +33,27 @@ import (
 const AllProtocols = -1
 
 // Rule is one allowed flow: packets of Proto (an IP protocol number, or
-// AllProtocols) from (ingress) or to (egress) Peer, with a destination
-// port in FromPort..ToPort (TCP and UDP) or of ICMP type FromPort and code
-// ToPort; -1 is any.
+// AllProtocols) from (ingress) or to (egress) Peer, or any address of the
+// group Group (a set of its members' addresses), with a destination port in
+// FromPort..ToPort (TCP and UDP) or of ICMP type FromPort and code ToPort;
+// -1 is any.
 type Rule struct {
 	Egress           bool
 	Peer             netip.Prefix
+	Group            string
 	Proto            int
 	FromPort, ToPort int
+}
+
+// Ruleset is a task's rules and the members of the groups they name.
+type Ruleset struct {
+	Rules   []Rule
+	Members map[string][]netip.Addr // by group id, sorted
+}
+
+// Equal reports whether two rulesets allow the same.
+func (a Ruleset) Equal(b Ruleset) bool {
+	return slices.Equal(a.Rules, b.Rules) && maps.EqualFunc(a.Members, b.Members, slices.Equal)
 }
 
 // String is the rule in nft's syntax, as `nft list table` would show it.
@@ -47,9 +61,12 @@ func (r Rule) String() string {
 	var b strings.Builder
 	b.WriteString(map[bool]string{false: "input", true: "output"}[r.Egress])
 	b.WriteString(": ")
-	if r.Peer.Bits() > 0 {
+	switch {
+	case r.Group != "":
+		b.WriteString(map[bool]string{false: "ip saddr @", true: "ip daddr @"}[r.Egress] + r.Group + " ")
+	case r.Peer.Bits() > 0:
 		b.WriteString(map[bool]string{false: "ip saddr ", true: "ip daddr "}[r.Egress] + r.Peer.String() + " ")
-	} else {
+	default:
 		b.WriteString("meta nfproto ipv4 ")
 	}
 	switch r.Proto {
@@ -98,11 +115,13 @@ func protocol(p string) (int, bool) {
 }
 
 // Compile returns the rules of a task in groups under policy, sorted and
-// without repeats. A rule naming a group allows each of that group's
-// current members; one with an IPv6 block or prefix list allows nothing
-// here (tasks have IPv4 only).
-func Compile(policy *agentapi.SecurityPolicy, groups []string) []Rule {
+// without repeats. A rule naming a group allows that group's current
+// members (a set, so that members coming and going change no rule); one
+// with an IPv6 block or prefix list allows nothing here (tasks have IPv4
+// only).
+func Compile(policy *agentapi.SecurityPolicy, groups []string) Ruleset {
 	var out []Rule
+	members := map[string][]netip.Addr{}
 	for _, g := range groups {
 		for _, sr := range policy.Rules[g] {
 			proto, ok := protocol(sr.Protocol)
@@ -119,23 +138,33 @@ func Compile(policy *agentapi.SecurityPolicy, groups []string) []Rule {
 			default:
 				from, to = -1, -1
 			}
-			var peers []netip.Prefix
+			r := Rule{Egress: sr.Egress, Proto: proto, FromPort: from, ToPort: to}
 			if p, err := netip.ParsePrefix(sr.CIDR); err == nil && p.Addr().Is4() {
-				peers = append(peers, p.Masked())
+				r.Peer = p.Masked()
+				out = append(out, r)
 			}
 			if sr.Group != "" {
-				for _, m := range policy.Members[sr.Group] {
-					if a, err := netip.ParseAddr(m); err == nil && a.Is4() {
-						peers = append(peers, netip.PrefixFrom(a, 32))
-					}
+				r.Peer, r.Group = netip.Prefix{}, sr.Group
+				out = append(out, r)
+				if _, ok := members[sr.Group]; !ok {
+					members[sr.Group] = addrs(policy.Members[sr.Group])
 				}
-			}
-			for _, p := range peers {
-				out = append(out, Rule{Egress: sr.Egress, Peer: p, Proto: proto, FromPort: from, ToPort: to})
 			}
 		}
 	}
 	slices.SortFunc(out, compareRules)
+	return Ruleset{Rules: slices.Compact(out), Members: members}
+}
+
+// addrs parses, sorts and dedupes IPv4 addresses.
+func addrs(ss []string) []netip.Addr {
+	out := []netip.Addr{}
+	for _, s := range ss {
+		if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
 	return slices.Compact(out)
 }
 
@@ -144,6 +173,7 @@ func compareRules(a, b Rule) int {
 		return map[bool]int{false: -1, true: 1}[a.Egress]
 	}
 	return cmp.Or(
+		cmp.Compare(a.Group, b.Group),
 		a.Peer.Addr().Compare(b.Peer.Addr()), cmp.Compare(a.Peer.Bits(), b.Peer.Bits()),
 		cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.FromPort, b.FromPort), cmp.Compare(a.ToPort, b.ToPort))
 }
@@ -157,13 +187,18 @@ type Endpoint struct {
 	Port  uint16
 }
 
-// exprs is the rule's match and verdict.
-func (r Rule) exprs() []expr.Any {
+// exprs is the rule's match and verdict; sets are the table's.
+func (r Rule) exprs(sets []nft.AddrSet) []expr.Any {
 	which := nft.Saddr
 	if r.Egress {
 		which = nft.Daddr
 	}
-	out := nft.IP4In(which, r.Peer)
+	var out []expr.Any
+	if r.Group != "" {
+		out = nft.IP4InSet(which, sets, slices.IndexFunc(sets, func(s nft.AddrSet) bool { return s.Name == r.Group }))
+	} else {
+		out = nft.IP4In(which, r.Peer)
+	}
 	if r.Proto == AllProtocols {
 		return nft.Join(out, nft.Verdict(expr.VerdictAccept))
 	}
@@ -182,8 +217,12 @@ func (r Rule) exprs() []expr.Any {
 	return nft.Join(out, nft.Verdict(expr.VerdictAccept))
 }
 
-// chains is the whole table for rules and endpoints.
-func chains(rules []Rule, endpoints []Endpoint) []nft.Chain {
+// table is the whole table for rs and endpoints: a set per group named.
+func table(rs Ruleset, endpoints []Endpoint) ([]nft.AddrSet, []nft.Chain) {
+	var sets []nft.AddrSet
+	for _, g := range slices.Sorted(maps.Keys(rs.Members)) {
+		sets = append(sets, nft.AddrSet{Name: g, Addrs: rs.Members[g]})
+	}
 	accept := nft.Verdict(expr.VerdictAccept)
 	in := nft.Chain{Name: "input", Hook: nftables.ChainHookInput, Policy: nftables.ChainPolicyDrop, Rules: [][]expr.Any{
 		nft.Join(nft.IfName(expr.MetaKeyIIFNAME, "lo"), accept),
@@ -197,25 +236,26 @@ func chains(rules []Rule, endpoints []Endpoint) []nft.Chain {
 		out.Rules = append(out.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(e.Addr, 32)),
 			nft.L4Proto(byte(e.Proto)), nft.DportIn(e.Port, e.Port), accept))
 	}
-	for _, r := range rules {
+	for _, r := range rs.Rules {
 		if r.Egress {
-			out.Rules = append(out.Rules, r.exprs())
+			out.Rules = append(out.Rules, r.exprs(sets))
 		} else {
-			in.Rules = append(in.Rules, r.exprs())
+			in.Rules = append(in.Rules, r.exprs(sets))
 		}
 	}
-	return []nft.Chain{in, out}
+	return sets, []nft.Chain{in, out}
 }
 
 // Apply replaces the firewall of the namespace pinned at nsPath, in one
 // transaction.
-func Apply(nsPath string, rules []Rule, endpoints []Endpoint) error {
+func Apply(nsPath string, rs Ruleset, endpoints []Endpoint) error {
 	f, err := os.Open(nsPath)
 	if err != nil {
 		return fmt.Errorf("firewall: %w", err)
 	}
 	defer f.Close()
-	if err := nft.ReplaceTable(int(f.Fd()), chains(rules, endpoints)); err != nil {
+	sets, chains := table(rs, endpoints)
+	if err := nft.ReplaceTable(int(f.Fd()), sets, chains); err != nil {
 		return fmt.Errorf("firewall in %s: %w", nsPath, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,8 +35,9 @@ func TestCompile(t *testing.T) {
 		},
 		Members: map[string][]string{"sg-app": {"10.0.2.9", "10.0.2.4"}},
 	}
+	rs := Compile(policy, []string{"sg-web", "sg-other"})
 	var got []string
-	for _, r := range Compile(policy, []string{"sg-web", "sg-other"}) {
+	for _, r := range rs.Rules {
 		got = append(got, r.String())
 	}
 	want := []string{
@@ -43,15 +45,27 @@ func TestCompile(t *testing.T) {
 		"input: ip saddr 10.0.0.0/16 meta l4proto icmp icmp type 8 accept",
 		"input: ip saddr 10.0.0.0/16 meta l4proto udp accept",
 		"input: ip saddr 10.0.1.0/24 tcp dport 8000-8100 accept",
-		"input: ip saddr 10.0.2.4/32 tcp dport 5432 accept",
-		"input: ip saddr 10.0.2.9/32 tcp dport 5432 accept",
 		"input: ip saddr 192.168.0.0/16 meta l4proto 50 accept",
+		"input: ip saddr @sg-app tcp dport 5432 accept",
+		"input: ip saddr @sg-empty accept",
 		"output: meta nfproto ipv4 accept",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if rs := Compile(policy, nil); len(rs) != 0 {
+	wantMembers := map[string][]netip.Addr{
+		"sg-app":   {netip.MustParseAddr("10.0.2.4"), netip.MustParseAddr("10.0.2.9")},
+		"sg-empty": {},
+	}
+	if !rs.Equal(Ruleset{Rules: rs.Rules, Members: wantMembers}) {
+		t.Fatalf("members %v, want %v", rs.Members, wantMembers)
+	}
+	// A new member changes the sets, not the rules.
+	policy.Members["sg-app"] = append(policy.Members["sg-app"], "10.0.2.5")
+	if rs2 := Compile(policy, []string{"sg-web", "sg-other"}); rs2.Equal(rs) || !slices.Equal(rs2.Rules, rs.Rules) {
+		t.Fatalf("after a new member: %+v", rs2)
+	}
+	if rs := Compile(policy, nil); len(rs.Rules) != 0 {
 		t.Fatalf("no groups: %v", rs)
 	}
 }
@@ -67,7 +81,13 @@ func TestApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = namespace.Unpin(path) })
-	rules := []Rule{{Peer: netip.MustParsePrefix("10.0.0.0/8"), Proto: unix.IPPROTO_TCP, FromPort: 80, ToPort: 90}}
+	rules := Ruleset{
+		Rules: []Rule{
+			{Peer: netip.MustParsePrefix("10.0.0.0/8"), Proto: unix.IPPROTO_TCP, FromPort: 80, ToPort: 90},
+			{Group: "sg-peers", Proto: AllProtocols, FromPort: -1, ToPort: -1},
+		},
+		Members: map[string][]netip.Addr{"sg-peers": {netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("10.1.2.4")}},
+	}
 	eps := []Endpoint{{Addr: netip.MustParseAddr("169.254.170.2"), Proto: unix.IPPROTO_TCP, Port: 80}}
 	for range 2 {
 		if err := Apply(path, rules, eps); err != nil {
@@ -82,7 +102,8 @@ func TestApply(t *testing.T) {
 		t.Fatalf("nft list: %v: %s", err, out)
 	}
 	for _, want := range []string{"policy drop", `iifname "lo" accept`, "ct state established,related accept",
-		"ip saddr 10.0.0.0/8 tcp dport 80-90 accept", "ip daddr 169.254.170.2 tcp dport 80 accept"} {
+		"ip saddr 10.0.0.0/8 tcp dport 80-90 accept", "ip daddr 169.254.170.2 tcp dport 80 accept",
+		"ip saddr @sg-peers accept", "elements = { 10.1.2.3, 10.1.2.4 }"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

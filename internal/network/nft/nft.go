@@ -32,11 +32,18 @@ type Chain struct {
 	Rules    [][]expr.Any
 }
 
+// AddrSet is a named set of IPv4 addresses in the table, for rules to match
+// with IP4InSet.
+type AddrSet struct {
+	Name  string
+	Addrs []netip.Addr
+}
+
 // ReplaceTable replaces table inet berth in the network namespace nsFd
-// with chains, in one transaction (add, so that the delete never fails,
-// delete, add again and fill): packets see the old rules or the new, never
-// none.
-func ReplaceTable(nsFd int, chains []Chain) error {
+// with sets and chains, in one transaction (add, so that the delete never
+// fails, delete, add again and fill): packets see the old rules or the new,
+// never none.
+func ReplaceTable(nsFd int, sets []AddrSet, chains []Chain) error {
 	c, err := nftables.New(nftables.WithNetNSFd(nsFd))
 	if err != nil {
 		return fmt.Errorf("nftables: %w", err)
@@ -45,6 +52,20 @@ func ReplaceTable(nsFd int, chains []Chain) error {
 	c.AddTable(t)
 	c.DelTable(t)
 	c.AddTable(t)
+	for i, as := range sets {
+		elems := make([]nftables.SetElement, 0, len(as.Addrs))
+		for _, a := range as.Addrs {
+			b := a.As4()
+			elems = append(elems, nftables.SetElement{Key: b[:]})
+		}
+		// The id is ours to give (one per set in this transaction): left
+		// zero, the library would take one from a global counter that
+		// concurrent connections race on.
+		set := &nftables.Set{Table: t, Name: as.Name, ID: uint32(i + 1), KeyType: nftables.TypeIPAddr}
+		if err := c.AddSet(set, elems); err != nil {
+			return fmt.Errorf("nftables set %s: %w", as.Name, err)
+		}
+	}
 	for _, cs := range chains {
 		policy := cs.Policy
 		ch := c.AddChain(&nftables.Chain{
@@ -150,6 +171,14 @@ func IP4In(which Addr, p netip.Prefix) []expr.Any {
 	return append(out, load,
 		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: []byte{0, 0, 0, 0}},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: net[:]})
+}
+
+// IP4InSet matches IPv4 packets whose source or destination is in the
+// i-th set given to ReplaceTable.
+func IP4InSet(which Addr, sets []AddrSet, i int) []expr.Any {
+	return append(IPv4(),
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: uint32(which), Len: 4},
+		&expr.Lookup{SourceRegister: 1, SetName: sets[i].Name, SetID: uint32(i + 1)})
 }
 
 // DportIn matches a TCP or UDP destination port in [from, to] (after an

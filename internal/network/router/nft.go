@@ -74,5 +74,5 @@ func applyRules(nsFd int, endpoints []netip.Addr, public []PublicIP) error {
 	if len(public) > 0 {
 		chains = append(chains, natChain(public))
 	}
-	return nft.ReplaceTable(nsFd, chains)
+	return nft.ReplaceTable(nsFd, nil, chains)
 }
