@@ -223,6 +223,11 @@ func TestAwsvpcNetworking(t *testing.T) {
 	if code, out := probe(t, c, one.subnets[1], []string{client}, "/testapp", "fetch", "-timeout", "2s", "http://"+name+":8080/"); code != 0 {
 		t.Errorf("by name %s: exit %d: %s", name, code, out)
 	}
+	// Another task on a port its groups don't allow: refused.
+	if code, _ := probe(t, c, one.subnets[0], []string{client}, fetch(ipA+":9090")...); code == 0 {
+		t.Errorf("client → web on port 9090: answered, but web allows only 8080")
+	}
+	routersInUse = append(routersInUse, routerNames(t)...)
 	// A new member of the client group is let in by db; others are not.
 	if code, out := probe(t, c, one.subnets[0], []string{client}, fetch(ipD)...); code != 0 {
 		t.Errorf("client group → db: exit %d: %s", code, out)
@@ -305,15 +310,44 @@ func TestAwsvpcNetworking(t *testing.T) {
 	}
 }
 
+// routersInUse are the router namespaces and uplinks seen while tasks ran.
+var routersInUse [][2]string
+
+// routerNames lists this server's routers (namespace and uplink) now.
+func routerNames(t *testing.T) [][2]string {
+	t.Helper()
+	dir := filepath.Join(srv.DataDir, "network", ".routers")
+	entries, _ := os.ReadDir(dir)
+	var out [][2]string
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		out = append(out, [2]string{e.Name(), strings.TrimSpace(string(b))})
+	}
+	return out
+}
+
 // TestNoNetworkLeftovers runs after the others (go test runs a file's tests
 // in order, files by name): once every task has stopped, this server's
-// VPC routers are gone.
+// VPC routers are gone — namespaces, uplinks, host routes — and so is
+// every task's network state.
 func TestNoNetworkLeftovers(t *testing.T) {
-	dir := filepath.Join(srv.DataDir, "network", ".routers")
-	waitFor(t, "VPC routers to go", 30*time.Second, func() bool {
-		entries, _ := os.ReadDir(dir)
-		return len(entries) == 0
+	if len(routersInUse) == 0 {
+		t.Skip("no VPC router was seen (TestAwsvpcNetworking did not run)")
+	}
+	waitFor(t, "VPC routers and task network state to go", 30*time.Second, func() bool {
+		entries, _ := os.ReadDir(filepath.Join(srv.DataDir, "network"))
+		return len(routerNames(t)) == 0 && len(entries) <= 1 // .routers
 	})
+	links, _ := exec.Command("ip", "-o", "link").Output()
+	routes, _ := exec.Command("ip", "-4", "route", "show", "table", "all").Output()
+	for _, r := range routersInUse {
+		if _, err := os.Stat("/var/run/netns/" + r[0]); !os.IsNotExist(err) {
+			t.Errorf("router namespace %s left", r[0])
+		}
+		if strings.Contains(string(links), " "+r[1]+"@") || strings.Contains(string(routes), "dev "+r[1]+" ") {
+			t.Errorf("uplink %s or its routes left", r[1])
+		}
+	}
 }
 
 // TestPublicIP: a task with assignPublicIp ENABLED gets a public address
