@@ -371,6 +371,9 @@ func TestPublicIP(t *testing.T) {
 		t.Fatalf("ENI %+v has no public address", enis)
 	}
 	public := aws.ToString(enis[0].Association.PublicIp)
+	if d := detail(describe(t, c, arn).Attachments[0], "publicIPv4Address"); d != public {
+		t.Errorf("attachment's publicIPv4Address %q, the ENI's %q", d, public)
+	}
 	if !strings.HasPrefix(public, "198.19.") {
 		t.Fatalf("public address %s outside the server's block", public)
 	}

@@ -91,6 +91,12 @@ func (s *Service) attachENI(ctx context.Context, sc scope, p *runPlan, i int, re
 			{Name: "privateIPv4Address", Value: eni.PrivateIPv4},
 		},
 	}}
+	if eni.PublicIPv4 != "" {
+		// berth's addition: AWS shows the public address only on the ENI
+		// (DescribeNetworkInterfaces' association), where berth shows it too.
+		a := &rec.Task.Attachments[0]
+		a.Details = append(a.Details, ecstypes.KeyValuePair{Name: "publicIPv4Address", Value: eni.PublicIPv4})
+	}
 	for j := range rec.Task.Containers {
 		rec.Task.Containers[j].NetworkInterfaces = []ecstypes.NetworkInterface{{
 			AttachmentId: eni.AttachmentID, PrivateIpv4Address: eni.PrivateIPv4,
