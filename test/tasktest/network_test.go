@@ -385,6 +385,26 @@ func TestPublicIP(t *testing.T) {
 		t.Errorf("the task saw the connection at %v, want its private address %s", got["local_addr"], private)
 	}
 
+	// Several at once, each with its own public address (the router's NAT
+	// changes under concurrent set-ups).
+	batch := must(c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(td), LaunchType: types.LaunchTypeFargate,
+		Count: aws.Int32(4), NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
+			Subnets: []string{vpc.subnets[0]}, SecurityGroups: []string{web}, AssignPublicIp: types.AssignPublicIpEnabled}}}))(t)
+	for _, task := range batch.Tasks {
+		arn := aws.ToString(task.TaskArn)
+		t.Cleanup(func() {
+			_, _ = c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn)})
+			waitStatus(t, c, arn, "STOPPED", time.Minute)
+		})
+	}
+	for _, task := range batch.Tasks {
+		private := taskIP(t, c, aws.ToString(task.TaskArn))
+		pub := detail(describe(t, c, aws.ToString(task.TaskArn)).Attachments[0], "publicIPv4Address")
+		if got, err := hostGet(t, pub); err != nil || got["local_addr"] != private+":8080" {
+			t.Errorf("public %s → %s: %v %v", pub, private, got["local_addr"], err)
+		}
+	}
+
 	plain := runIn(t, c, td, vpc.subnets[0], web)
 	taskIP(t, c, plain)
 	plainENI := detail(describe(t, c, plain).Attachments[0], "networkInterfaceId")

@@ -61,7 +61,8 @@ func (m *Manager) enforce(ctx context.Context, w wired, p *agentapi.SecurityPoli
 // Run keeps running tasks' firewalls in step with their security groups
 // (rules changed, tasks of a named group come and go) until ctx ends. Each
 // round reads each distinct policy once and rewrites only the tasks whose
-// rules changed.
+// rules changed; a round that failed somewhere is tried again a second
+// later.
 func (m *Manager) Run(ctx context.Context) error {
 	if m.Policy == nil {
 		return nil
@@ -70,45 +71,68 @@ func (m *Manager) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for range changes {
+	var retry <-chan time.Time
+	for {
+		select {
+		case _, ok := <-changes:
+			if !ok {
+				return ctx.Err()
+			}
+		case <-retry:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		select { // let a burst of changes settle
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(settle):
 		}
-		select { // and take the signals it left
+		select { // and take the signal it left
 		case <-changes:
 		default:
 		}
-		m.mu.Lock()
-		tasks := make([]wired, 0, len(m.tasks))
-		for _, w := range m.tasks {
-			tasks = append(tasks, w)
-		}
-		m.mu.Unlock()
-		policies := map[string]*agentapi.SecurityPolicy{}
-		for _, w := range tasks {
-			key := policyKey(w.spec)
-			p := policies[key]
-			if p == nil {
-				if p, err = m.Policy.SecurityPolicy(ctx, w.spec.Account, w.spec.Region, w.spec.ENI.SecurityGroups); err != nil {
-					m.log().Warn("reading security groups", "groups", w.spec.ENI.SecurityGroups, "err", err)
-					continue
-				}
-				policies[key] = p
-			}
-			rules, err := m.enforce(ctx, w, p)
-			m.mu.Lock()
-			cur, live := m.tasks[w.spec.TaskID]
-			if err == nil && live && cur.netnsPath == w.netnsPath {
-				cur.applied = rules
-				m.tasks[w.spec.TaskID] = cur
-			}
-			m.mu.Unlock()
-			if err != nil && live && !errors.Is(err, context.Canceled) { // else it went meanwhile
-				m.log().Warn("updating a task's security groups", "task", w.spec.TaskID, "err", err)
-			}
+		retry = nil
+		if !m.enforceAll(ctx) {
+			retry = time.After(time.Second)
 		}
 	}
-	return ctx.Err()
+}
+
+// enforceAll brings every wired task's firewall up to date; false if some
+// could not be.
+func (m *Manager) enforceAll(ctx context.Context) bool {
+	m.mu.Lock()
+	tasks := make([]wired, 0, len(m.tasks))
+	for _, w := range m.tasks {
+		tasks = append(tasks, w)
+	}
+	m.mu.Unlock()
+	ok := true
+	policies := map[string]*agentapi.SecurityPolicy{}
+	for _, w := range tasks {
+		key := policyKey(w.spec)
+		p := policies[key]
+		if p == nil {
+			var err error
+			if p, err = m.Policy.SecurityPolicy(ctx, w.spec.Account, w.spec.Region, w.spec.ENI.SecurityGroups); err != nil {
+				m.log().Warn("reading security groups", "groups", w.spec.ENI.SecurityGroups, "err", err)
+				ok = false
+				continue
+			}
+			policies[key] = p
+		}
+		rules, err := m.enforce(ctx, w, p)
+		m.mu.Lock()
+		cur, live := m.tasks[w.spec.TaskID]
+		if err == nil && live && cur.netnsPath == w.netnsPath {
+			cur.applied = rules
+			m.tasks[w.spec.TaskID] = cur
+		}
+		m.mu.Unlock()
+		if err != nil && live && !errors.Is(err, context.Canceled) { // else it went meanwhile
+			m.log().Warn("updating a task's security groups", "task", w.spec.TaskID, "err", err)
+			ok = false
+		}
+	}
+	return ok
 }

@@ -10,40 +10,69 @@ import (
 	"slices"
 
 	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/network/bridge"
 	"github.com/berth-dev/berth/internal/network/router"
 	"github.com/berth-dev/berth/internal/network/vpcdns"
 )
 
-// vpcRouter is a VPC's router on this host and the resolver it serves.
+// vpcRouter is a VPC's router on this host, the resolver it serves, and
+// what its tasks add to it. All fields but bridges (set once) are guarded
+// by Manager.mu.
 type vpcRouter struct {
-	cfg     router.Config // less Public, which comes from the tasks
+	cfg     router.Config // less Public, which comes from public
 	r       *router.Router
+	bridges *bridge.NS // its own handle: r is replaced when the router is ensured again
 	stopDNS func()
+	public  map[string]router.PublicIP // by task id
+	ports   map[string]bridge.Port     // by task id: what each task's port may send
 }
 
 func (v *vpcRouter) close() {
 	if v.stopDNS != nil {
 		v.stopDNS()
 	}
+	_ = v.bridges.Close()
 	_ = v.r.Close()
 }
 
+// hostRoutable are the blocks the host may route to a VPC: private ones.
+// A VPC with a public block (AWS allows them) is not reachable from the
+// host, or it could take the host's traffic to that block.
+var hostRoutable = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("100.64.0.0/10"),
+}
+
+// routable is what of a VPC's blocks the host may route to its router:
+// private blocks that hold none of the host's resolvers (which the VPC
+// resolver asks from the host).
+func (m *Manager) routable(cidrs []netip.Prefix) []netip.Prefix {
+	var out []netip.Prefix
+next:
+	for _, c := range cidrs {
+		if !slices.ContainsFunc(hostRoutable, func(p netip.Prefix) bool { return p.Contains(c.Addr()) && p.Bits() <= c.Bits() }) {
+			continue
+		}
+		for _, up := range m.upstreams {
+			if ap, err := netip.ParseAddrPort(up); err == nil && c.Contains(ap.Addr()) {
+				continue next
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // router ensures the VPC's router (and its resolver) and records that the
-// task uses it. A router some of whose blocks could not be routed on the
-// host (another VPC held them) is ensured again, in case they are free now.
-func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir string) (*vpcRouter, error) {
+// task uses it, with its port and public address. A router some of whose
+// blocks could not be routed on the host (another VPC held them) is
+// ensured again, in case they are free now.
+func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir string, port bridge.Port) (*vpcRouter, error) {
 	name, uplink := m.routerNames(spec)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := os.WriteFile(filepath.Join(dir, routerFile), []byte(name+" "+uplink+"\n"), 0o644); err != nil {
 		return nil, err
-	}
-	v := m.routers[name]
-	if v != nil && len(v.r.Skipped()) == 0 && spec.ENI.PublicIPv4 == "" {
-		return v, nil
-	}
-	if v != nil { // its host routes or public addresses change
-		return v, m.reensure(ctx, v, spec)
 	}
 	var cidrs []netip.Prefix
 	for _, c := range spec.ENI.VpcCIDRs {
@@ -53,19 +82,60 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		}
 		cidrs = append(cidrs, p)
 	}
+	var public *router.PublicIP
+	if spec.ENI.PublicIPv4 != "" {
+		pub, err1 := netip.ParseAddr(spec.ENI.PublicIPv4)
+		priv, err2 := netip.ParseAddr(spec.ENI.PrivateIPv4)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("ENI %s: public address %q", spec.ENI.ID, spec.ENI.PublicIPv4)
+		}
+		public = &router.PublicIP{Public: pub, Private: priv}
+	}
+	if v := m.routers[name]; v != nil {
+		v.ports[spec.TaskID] = port
+		if err := v.bridges.GuardPorts(v.portList()); err != nil {
+			return nil, err
+		}
+		again := len(v.r.Skipped()) > 0
+		if public != nil && v.public[spec.TaskID] != *public {
+			v.public[spec.TaskID], again = *public, true
+		}
+		if again { // its host routes or public addresses change
+			return v, m.reensure(ctx, v)
+		}
+		return v, nil
+	}
+
 	if err := os.MkdirAll(filepath.Join(m.Dir, routersDir), 0o755); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(m.Dir, routersDir, name), []byte(uplink+"\n"), 0o644); err != nil {
 		return nil, err
 	}
-	cfg := router.Config{Name: name, Uplink: uplink, CIDRs: cidrs, Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}}
-	cfg.Public = m.publicIPs(name, spec)
+	m.loadUpstreams()
+	v := &vpcRouter{
+		cfg:    router.Config{Name: name, Uplink: uplink, CIDRs: m.routable(cidrs), Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}},
+		public: map[string]router.PublicIP{},
+		ports:  map[string]bridge.Port{spec.TaskID: port},
+	}
+	if public != nil {
+		v.public[spec.TaskID] = *public
+	}
+	cfg := v.cfg
+	cfg.Public = v.publicList()
 	r, err := router.Ensure(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("VPC %s router: %w", spec.ENI.VpcID, err)
 	}
-	v = &vpcRouter{cfg: cfg, r: r}
+	v.r = r
+	if v.bridges, err = bridge.Open(r.Path()); err != nil {
+		_ = r.Close()
+		return nil, err
+	}
+	if err := v.bridges.GuardPorts(v.portList()); err != nil {
+		v.close()
+		return nil, err
+	}
 	if v.stopDNS, err = m.serveDNS(r, spec.Region, cidrs); err != nil {
 		v.close()
 		return nil, fmt.Errorf("VPC %s resolver: %w", spec.ENI.VpcID, err)
@@ -78,15 +148,41 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 	return v, nil
 }
 
+// publicList is the router's public address map, in a stable order.
+func (v *vpcRouter) publicList() []router.PublicIP {
+	out := make([]router.PublicIP, 0, len(v.public))
+	for _, p := range v.public {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b router.PublicIP) int { return a.Public.Compare(b.Public) })
+	return out
+}
+
+// portList is what each task port of the router may send, in a stable
+// order.
+func (v *vpcRouter) portList() []bridge.Port {
+	out := make([]bridge.Port, 0, len(v.ports))
+	for _, p := range v.ports {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b bridge.Port) int { return a.Addr.Compare(b.Addr) })
+	return out
+}
+
+// loadUpstreams reads the host's resolvers once (m.mu held).
+func (m *Manager) loadUpstreams() {
+	if m.upstreams != nil {
+		return
+	}
+	ups, err := vpcdns.HostResolvers("/etc/resolv.conf")
+	if err != nil {
+		m.log().Warn("no host resolvers to forward to", "err", err)
+	}
+	m.upstreams = append([]string{}, ups...)
+}
+
 // serveDNS starts the VPC's resolver on ResolverAddr:53 inside the router.
 func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix) (func(), error) {
-	if m.upstreams == nil {
-		ups, err := vpcdns.HostResolvers("/etc/resolv.conf")
-		if err != nil {
-			m.log().Warn("no host resolvers to forward to", "err", err)
-		}
-		m.upstreams = append([]string{}, ups...)
-	}
 	addr := net.JoinHostPort(ResolverAddr.String(), "53")
 	pc, err := r.ListenPacket("udp", addr)
 	if err != nil {
@@ -100,37 +196,11 @@ func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix
 	return vpcdns.Serve(&vpcdns.Server{Region: region, CIDRs: cidrs, Upstreams: m.upstreams}, pc, l), nil
 }
 
-// publicIPs is the public address map of router name: those of the tasks
-// wired to it, and of extra (a task being set up) if given.
-func (m *Manager) publicIPs(name string, extra *agentapi.TaskSpec) []router.PublicIP {
-	var out []router.PublicIP
-	add := func(spec *agentapi.TaskSpec) {
-		if spec == nil || spec.ENI == nil || spec.ENI.PublicIPv4 == "" {
-			return
-		}
-		if n, _ := m.routerNames(spec); n != name {
-			return
-		}
-		pub, err1 := netip.ParseAddr(spec.ENI.PublicIPv4)
-		priv, err2 := netip.ParseAddr(spec.ENI.PrivateIPv4)
-		if err1 != nil || err2 != nil || slices.ContainsFunc(out, func(p router.PublicIP) bool { return p.Public == pub }) {
-			return
-		}
-		out = append(out, router.PublicIP{Public: pub, Private: priv})
-	}
-	for _, w := range m.tasks {
-		add(w.spec)
-	}
-	add(extra)
-	slices.SortFunc(out, func(a, b router.PublicIP) int { return a.Public.Compare(b.Public) })
-	return out
-}
-
-// reensure applies the router's config again with the current public
-// addresses, and extra's (m.mu held), keeping its resolver.
-func (m *Manager) reensure(ctx context.Context, v *vpcRouter, extra *agentapi.TaskSpec) error {
+// reensure applies the router's config again with its current public
+// addresses (m.mu held), keeping its resolver and bridge handle.
+func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 	cfg := v.cfg
-	cfg.Public = m.publicIPs(cfg.Name, extra)
+	cfg.Public = v.publicList()
 	r, err := router.Ensure(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("router %s: %w", cfg.Name, err)
@@ -140,13 +210,25 @@ func (m *Manager) reensure(ctx context.Context, v *vpcRouter, extra *agentapi.Ta
 	return nil
 }
 
-// dropPublic applies a router's public addresses again after a task with
-// one went, if the router is still there.
-func (m *Manager) dropPublic(ctx context.Context, name string) error {
+// forget drops a task from its router: its port's guard and, if it had
+// one, its public address. A router that is not open here (the agent
+// restarted) has nothing of the task.
+func (m *Manager) forget(ctx context.Context, name, taskID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if v := m.routers[name]; v != nil {
-		return m.reensure(ctx, v, nil)
+	v := m.routers[name]
+	if v == nil {
+		return nil
+	}
+	if _, ok := v.ports[taskID]; ok {
+		delete(v.ports, taskID)
+		if err := v.bridges.GuardPorts(v.portList()); err != nil {
+			return err
+		}
+	}
+	if _, ok := v.public[taskID]; ok {
+		delete(v.public, taskID)
+		return m.reensure(ctx, v)
 	}
 	return nil
 }

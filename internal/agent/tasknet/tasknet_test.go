@@ -2,13 +2,17 @@ package tasknet
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/internal/agent/netns"
+	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/network/namespace"
 	"github.com/berth-dev/berth/internal/network/router"
 )
 
@@ -86,4 +90,72 @@ func TestSetupRemove(t *testing.T) {
 func routerThere(name string) bool {
 	names, _ := router.List(name)
 	return len(names) > 0
+}
+
+// inNetns runs fn with its sockets made in the namespace at path.
+func inNetns(t *testing.T, path string, fn func() error) error {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return namespace.Do(int(f.Fd()), fn)
+}
+
+// TestPortGuard: a task that takes another address (root in its namespace
+// can; a container with raw sockets could forge one) gets nothing past its
+// port, where its genuine address is let through.
+func TestPortGuard(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	ctx := context.Background()
+	m := &Manager{NodeID: "test-" + randHex(4), Dir: t.TempDir(), Policy: policy{}}
+	a, b := spec(11), spec(12)
+	t.Cleanup(func() {
+		_ = m.Remove(ctx, a.TaskID)
+		_ = m.Remove(ctx, b.TaskID)
+		m.Close()
+	})
+	for _, s := range []*agentapi.TaskSpec{a, b} {
+		if _, err := m.Setup(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var l net.Listener
+	if err := inNetns(t, netns.Path(b.TaskID), func() (err error) { l, err = net.Listen("tcp", ":80"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	dial := func(from string) error {
+		return inNetns(t, netns.Path(a.TaskID), func() error {
+			d := net.Dialer{Timeout: time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+			c, err := d.Dial("tcp", net.JoinHostPort(b.ENI.PrivateIPv4, "80"))
+			if err == nil {
+				c.Close()
+			}
+			return err
+		})
+	}
+	if err := dial(a.ENI.PrivateIPv4); err != nil {
+		t.Fatalf("from its own address: %v", err)
+	}
+	// A member of the group b lets in on every port, on a's port.
+	forged := "10.251.0.4"
+	if out, err := exec.Command("ip", "-n", netns.Name(a.TaskID), "addr", "add", forged+"/16", "dev", "eth0").CombinedOutput(); err != nil {
+		t.Fatalf("%s %v", out, err)
+	}
+	if err := dial(forged); err == nil {
+		t.Fatal("a forged source address got through the task's port")
+	}
 }

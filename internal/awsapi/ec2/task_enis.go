@@ -175,25 +175,32 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 	}
 	eni := newTaskENI(n, sub, id, addr, req)
 	eniKey := n.sc.key(kindENI, id)
-	undo := func() {
-		ctx := context.WithoutCancel(ctx)
-		_ = al.Release(ctx, n.sc.key(kindIPAM, sub.SubnetId), id)
-		_ = s.releasePublic(ctx, eniKey)
+	if _, err := s.enis().Create(ctx, eniKey, &eni); err != nil {
+		_ = al.Release(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), id)
+		return nil, err
 	}
 	if req.AssignPublicIP {
+		// The ENI exists first: the public pool's reclaim frees only
+		// addresses whose ENI is gone, never one being handed out.
 		pub, err := s.allocatePublic(ctx, eniKey)
+		if err == nil {
+			var v *ec2types.NetworkInterface
+			v, _, err = s.enis().Mutate(ctx, eniKey, func(v *ec2types.NetworkInterface) error {
+				v.Association = &ec2types.NetworkInterfaceAssociation{PublicIp: pub.String(), IpOwnerId: "amazon"}
+				return nil
+			})
+			if err == nil {
+				eni = *v
+			}
+		}
 		if err != nil {
-			undo()
+			_ = s.DeleteTaskENI(context.WithoutCancel(ctx), n.sc.account, n.sc.region, id)
+			_ = s.releasePublic(context.WithoutCancel(ctx), eniKey)
 			if errors.Is(err, ipam.ErrExhausted) {
 				return nil, &NoFreeAddressError{SubnetID: sub.SubnetId, Public: true}
 			}
 			return nil, err
 		}
-		eni.Association = &ec2types.NetworkInterfaceAssociation{PublicIp: pub.String(), IpOwnerId: "amazon"}
-	}
-	if _, err := s.enis().Create(ctx, eniKey, &eni); err != nil {
-		undo()
-		return nil, err
 	}
 	var cidrs []string
 	for _, a := range n.vpc.CidrBlockAssociationSet {

@@ -110,6 +110,12 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 			return nil, internal("storing task", err)
 		}
 		if _, err := (store.Typed[agentapi.TaskSpec]{S: s.store}).Create(ctx, assignmentKey(node.ID, &spec), &spec); err != nil {
+			// Undo the task, or it would stay PROVISIONING with its
+			// reservation and ENI.
+			ctx := context.WithoutCancel(ctx)
+			_ = s.store.Delete(ctx, key, 0)
+			_ = s.release(ctx, node.ID, spec.TaskARN)
+			_ = s.detachENI(ctx, sc, rec)
 			return nil, internal("assigning task", err)
 		}
 		out.Tasks = append(out.Tasks, rec.Task)

@@ -44,11 +44,16 @@ type AddrSet struct {
 // fails, delete, add again and fill): packets see the old rules or the new,
 // never none.
 func ReplaceTable(nsFd int, sets []AddrSet, chains []Chain) error {
+	return ReplaceFamilyTable(nsFd, nftables.TableFamilyINet, sets, chains)
+}
+
+// ReplaceFamilyTable is ReplaceTable for table <family> berth.
+func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []AddrSet, chains []Chain) error {
 	c, err := nftables.New(nftables.WithNetNSFd(nsFd))
 	if err != nil {
 		return fmt.Errorf("nftables: %w", err)
 	}
-	t := &nftables.Table{Family: nftables.TableFamilyINet, Name: TableName}
+	t := &nftables.Table{Family: family, Name: TableName}
 	c.AddTable(t)
 	c.DelTable(t)
 	c.AddTable(t)
@@ -114,6 +119,25 @@ func IfName(key expr.MetaKey, name string) []expr.Any {
 func CtStateIn(bits uint32) []expr.Any {
 	return []expr.Any{
 		&expr.Ct{Register: 1, Key: expr.CtKeySTATE},
+		&expr.Bitwise{
+			SourceRegister: 1,
+			DestRegister:   1,
+			Len:            4,
+			Mask:           binaryutil.NativeEndian.PutUint32(bits),
+			Xor:            binaryutil.NativeEndian.PutUint32(0),
+		},
+		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(0)},
+	}
+}
+
+// CtStatusDNAT is conntrack's IPS_DST_NAT status bit: the connection's
+// destination was rewritten.
+const CtStatusDNAT = 1 << 5
+
+// CtStatusIn matches connections whose ct status has any of bits.
+func CtStatusIn(bits uint32) []expr.Any {
+	return []expr.Any{
+		&expr.Ct{Register: 1, Key: expr.CtKeySTATUS},
 		&expr.Bitwise{
 			SourceRegister: 1,
 			DestRegister:   1,

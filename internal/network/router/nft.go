@@ -12,6 +12,10 @@ import (
 // ruleset is the router's table inet berth:
 //
 //	chain forward { type filter hook forward priority filter; policy accept;
+//		iifname "uplink" ct state established,related accept
+//		iifname "uplink" ip saddr 169.254.99.1 accept
+//		iifname "uplink" ct status dnat accept
+//		iifname "uplink" drop
 //		oifname "uplink" ct state established,related accept
 //		oifname "uplink" drop
 //	}
@@ -24,7 +28,10 @@ import (
 //
 // Between the VPC's bridges everything is forwarded (its subnets route to
 // each other); out of the uplink only replies go, so tasks open nothing to
-// the host or beyond while the host may open connections to tasks.
+// the host or beyond. In by the uplink come only replies, the host's own
+// connections (from the uplink's address) and those to public addresses:
+// a host that forwards (ip_forward=1, as Docker sets it) does not make the
+// VPC's private addresses reachable from its LAN.
 func ruleset(endpoints []netip.Addr) []nft.Chain {
 	accept, drop := nft.Verdict(expr.VerdictAccept), nft.Verdict(expr.VerdictDrop)
 	forward := nft.Chain{
@@ -32,6 +39,10 @@ func ruleset(endpoints []netip.Addr) []nft.Chain {
 		Hook:   nftables.ChainHookForward,
 		Policy: nftables.ChainPolicyAccept,
 		Rules: [][]expr.Any{
+			nft.Join(nft.IfName(expr.MetaKeyIIFNAME, RouterIfName), nft.Established(), accept),
+			nft.Join(nft.IfName(expr.MetaKeyIIFNAME, RouterIfName), nft.IP4In(nft.Saddr, netip.PrefixFrom(HostLinkAddr, 32)), accept),
+			nft.Join(nft.IfName(expr.MetaKeyIIFNAME, RouterIfName), nft.CtStatusIn(nft.CtStatusDNAT), accept),
+			nft.Join(nft.IfName(expr.MetaKeyIIFNAME, RouterIfName), drop),
 			nft.Join(nft.IfName(expr.MetaKeyOIFNAME, RouterIfName), nft.Established(), accept),
 			nft.Join(nft.IfName(expr.MetaKeyOIFNAME, RouterIfName), drop),
 		},

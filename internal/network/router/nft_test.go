@@ -38,11 +38,11 @@ func describe(exprs []expr.Any) []string {
 			case expr.MetaKeyNFPROTO:
 				pl, ok1 := next[*expr.Payload](exprs, i+1)
 				c2, ok2 := next[*expr.Cmp](exprs, i+2)
-				if cmp.Data[0] != unix.NFPROTO_IPV4 || !ok1 || !ok2 || pl.Offset != 16 || pl.Len != 4 || pl.Base != expr.PayloadBaseNetworkHeader {
-					return append(out, "bad ip daddr")
+				if cmp.Data[0] != unix.NFPROTO_IPV4 || !ok1 || !ok2 || pl.Offset != 16 && pl.Offset != 12 || pl.Len != 4 || pl.Base != expr.PayloadBaseNetworkHeader {
+					return append(out, "bad ip address match")
 				}
 				a, _ := netip.AddrFromSlice(c2.Data)
-				out = append(out, fmt.Sprintf("ip daddr %v", a))
+				out = append(out, fmt.Sprintf("ip %s %v", map[uint32]string{12: "saddr", 16: "daddr"}[pl.Offset], a))
 				i += 2
 			default:
 				out = append(out, fmt.Sprintf("meta %v", e.Key))
@@ -50,10 +50,10 @@ func describe(exprs []expr.Any) []string {
 		case *expr.Ct:
 			bw, ok1 := next[*expr.Bitwise](exprs, i+1)
 			cmp, ok2 := next[*expr.Cmp](exprs, i+2)
-			if e.Key != expr.CtKeySTATE || !ok1 || !ok2 || cmp.Op != expr.CmpOpNeq {
+			if e.Key != expr.CtKeySTATE && e.Key != expr.CtKeySTATUS || !ok1 || !ok2 || cmp.Op != expr.CmpOpNeq {
 				return append(out, "bad ct")
 			}
-			out = append(out, fmt.Sprintf("ct state %d", binaryutil.NativeEndian.Uint32(bw.Mask)))
+			out = append(out, fmt.Sprintf("ct %s %d", map[expr.CtKey]string{expr.CtKeySTATE: "state", expr.CtKeySTATUS: "status"}[e.Key], binaryutil.NativeEndian.Uint32(bw.Mask)))
 			i += 2
 		case *expr.Verdict:
 			out = append(out, map[expr.VerdictKind]string{expr.VerdictAccept: "accept", expr.VerdictDrop: "drop"}[e.Kind])

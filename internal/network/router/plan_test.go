@@ -155,10 +155,17 @@ func TestRuleset(t *testing.T) {
 	if in.Name != "input" || *in.Hook != *nftables.ChainHookInput || in.Policy != nftables.ChainPolicyDrop {
 		t.Errorf("input chain: %+v", in)
 	}
-	// forward: uplink + established → accept, then uplink → drop.
-	if len(fwd.Rules) != 2 || !slices.Equal(describe(fwd.Rules[0]), []string{"meta oifname uplink", "ct state 6", "accept"}) ||
-		!slices.Equal(describe(fwd.Rules[1]), []string{"meta oifname uplink", "drop"}) {
-		t.Errorf("forward rules: %v", describeAll(fwd.Rules))
+	// forward: in by the uplink only replies, the host's own connections
+	// and DNATed ones; out by it only replies.
+	if got, want := describeAll(fwd.Rules), []string{
+		"meta iifname uplink ct state 6 accept",
+		"meta iifname uplink ip saddr 169.254.99.1 accept",
+		"meta iifname uplink ct status 32 accept",
+		"meta iifname uplink drop",
+		"meta oifname uplink ct state 6 accept",
+		"meta oifname uplink drop",
+	}; !slices.Equal(got, want) {
+		t.Errorf("forward rules:\n got %q\nwant %q", got, want)
 	}
 	got := describeAll(in.Rules)
 	want := []string{

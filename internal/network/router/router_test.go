@@ -249,7 +249,7 @@ func TestRouterIntegration(t *testing.T) {
 		if !slices.Equal(r.Routed(), []netip.Prefix{vpc}) {
 			t.Fatalf("Routed %v, Skipped %v", r.Routed(), r.Skipped())
 		}
-		if got, want := snapshotRules(t, r), "berth/forward 2 rules; berth/input 6 rules; "; got != want {
+		if got, want := snapshotRules(t, r), "berth/forward 6 rules; berth/input 6 rules; "; got != want {
 			t.Fatalf("rules after repair: %s, want %s", got, want)
 		}
 		hostRoutesVia(t, a1.ip, cfgA.Uplink)
