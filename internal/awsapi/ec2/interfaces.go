@@ -19,6 +19,9 @@ func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2types.De
 	if err := checkMaxResults(in.MaxResults); err != nil {
 		return nil, err
 	}
+	if in.MaxResults != 0 && len(in.NetworkInterfaceIds) > 0 {
+		return nil, ec2Error("InvalidParameterCombination", "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults")
+	}
 	// Filter names are checked even when there is nothing to match.
 	if _, err := matchFilters(in.Filters, eniFields(&ec2types.NetworkInterface{})); err != nil {
 		return nil, err
@@ -112,6 +115,23 @@ func eniFields(v *ec2types.NetworkInterface) func(string) ([]string, bool) {
 			return one(v.VpcId)
 		case "availability-zone":
 			return one(v.AvailabilityZone)
+		case "availability-zone-id":
+			return one(v.AvailabilityZoneId)
+		case "addresses.primary":
+			return one("true")
+		case "association.ip-owner-id", "addresses.association.public-ip", "addresses.association.owner-id":
+			if v.Association == nil {
+				return nil, true
+			}
+			if name == "addresses.association.public-ip" {
+				return one(v.Association.PublicIp)
+			}
+			return one(v.Association.IpOwnerId)
+		case "attachment.device-index":
+			if v.Attachment == nil {
+				return nil, true
+			}
+			return one(strconv.Itoa(int(v.Attachment.DeviceIndex)))
 		case "description":
 			return one(v.Description)
 		case "interface-type":

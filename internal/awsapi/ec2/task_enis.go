@@ -15,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/internal/awsapi/ec2/ec2types"
 	"github.com/berth-dev/berth/internal/awsapi/shape"
 	"github.com/berth-dev/berth/internal/network/ipam"
+	"github.com/berth-dev/berth/internal/network/vpcdns"
 	"github.com/berth-dev/berth/internal/store"
 )
 
@@ -227,7 +228,7 @@ func newTaskENI(n *taskNet, sub *ec2types.Subnet, id string, addr netip.Addr, re
 	for _, g := range n.groups {
 		groups = append(groups, ec2types.GroupIdentifier{GroupId: g})
 	}
-	dns := PrivateDNSName(addr, n.sc.region)
+	dns := vpcdns.Name(addr, n.sc.region)
 	return ec2types.NetworkInterface{
 		NetworkInterfaceId: id,
 		Attachment: &ec2types.NetworkInterfaceAttachment{
@@ -252,12 +253,6 @@ func newTaskENI(n *taskNet, sub *ec2types.Subnet, id string, addr netip.Addr, re
 		SubnetId:         sub.SubnetId,
 		VpcId:            sub.VpcId,
 	}
-}
-
-// PrivateDNSName is an address's name in the VPC's DNS:
-// ip-10-0-1-5.<region>.compute.internal.
-func PrivateDNSName(addr netip.Addr, region string) string {
-	return "ip-" + strings.ReplaceAll(addr.String(), ".", "-") + "." + region + ".compute.internal"
 }
 
 // newMAC is a random MAC as AWS gives ENIs: locally administered, unicast,

@@ -178,12 +178,6 @@ func (s *Service) planRunTask(ctx context.Context, sc scope, in *ecstypes.RunTas
 		if nc == nil || nc.AwsvpcConfiguration == nil {
 			return nil, invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.")
 		}
-		if len(nc.AwsvpcConfiguration.Subnets) == 0 {
-			return nil, invalidParameter("subnets can not be empty.")
-		}
-		if len(nc.AwsvpcConfiguration.SecurityGroups) > 5 {
-			return nil, invalidParameter("A maximum of 5 security groups can be specified.")
-		}
 	}
 	if p.cpu, p.memory, err = effectiveSize(def, in.Overrides); err != nil {
 		return nil, err
