@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/netip"
@@ -33,13 +32,13 @@ const PortPrefix = "bv"
 // guardPriority is the bridge family's filter priority.
 var guardPriority = nftables.ChainPriorityRef(-200)
 
-// GuardPorts replaces table bridge berth in the namespace with the rules
-// of ports:
+// GuardPorts replaces table bridge berth in the namespace with the guard
+// of ports, one set however many there are:
 //
+//	set ports { type ifname . ether_addr . ipv4_addr; elements = { <port> . <mac> . <addr>, … } }
 //	chain prerouting { type filter hook prerouting priority -200; policy accept;
-//		iifname <port> ether saddr <mac> meta protocol ip ip saddr <addr> accept
-//		iifname <port> ether saddr <mac> meta protocol arp arp saddr ether <mac> arp saddr ip <addr> accept
-//		...
+//		meta protocol ip iifname . ether saddr . ip saddr @ports accept
+//		meta protocol arp iifname . ether saddr . arp saddr ip @ports iifname . arp saddr ether . arp saddr ip @ports accept
 //		iifname "bv*" drop
 //	}
 func (n *NS) GuardPorts(ports []Port) error {
@@ -52,34 +51,52 @@ func (n *NS) GuardPorts(ports []Port) error {
 		return fmt.Errorf("bridge: port guard: %w", err)
 	}
 	defer f.Close()
-	if err := nft.ReplaceFamilyTable(int(f.Fd()), nftables.TableFamilyBridge, nil, []nft.Chain{guardChain(ports)}); err != nil {
+	sets, chain := guard(ports)
+	if err := nft.ReplaceFamilyTable(int(f.Fd()), nftables.TableFamilyBridge, sets, []nft.Chain{chain}); err != nil {
 		return fmt.Errorf("bridge: port guard: %w", err)
 	}
 	return nil
 }
 
-func guardChain(ports []Port) nft.Chain {
-	accept := nft.Verdict(expr.VerdictAccept)
-	c := nft.Chain{Name: "prerouting", Hook: nftables.ChainHookPrerouting, Priority: guardPriority, Policy: nftables.ChainPolicyAccept}
+// The 4-byte registers a port's key is loaded into: the interface name
+// takes four, the MAC two (6 bytes, padded), the address one.
+const (
+	regName = 8  // NFT_REG32_00
+	regMAC  = 12 // NFT_REG32_04
+	regAddr = 14 // NFT_REG32_06
+)
+
+func guard(ports []Port) ([]nft.Set, nft.Chain) {
+	set := nft.Set{Name: "ports", Concat: true,
+		Type: nftables.MustConcatSetType(nftables.TypeIFName, nftables.TypeEtherAddr, nftables.TypeIPAddr)}
 	for _, p := range ports {
-		addr := p.Addr.As4()
-		from := nft.Join(nft.IfName(expr.MetaKeyIIFNAME, p.Name), load(expr.PayloadBaseLLHeader, 6, 6), eq(p.MAC))
-		c.Rules = append(c.Rules,
-			nft.Join(from, etherType(unix.ETH_P_IP), load(expr.PayloadBaseNetworkHeader, 12, 4), eq(addr[:]), accept),
-			nft.Join(from, etherType(unix.ETH_P_ARP),
-				load(expr.PayloadBaseNetworkHeader, 8, 6), eq(p.MAC),
-				load(expr.PayloadBaseNetworkHeader, 14, 4), eq(addr[:]), accept))
+		key := make([]byte, 16+8+4)
+		copy(key[0:16], p.Name)
+		copy(key[16:22], p.MAC)
+		a := p.Addr.As4()
+		copy(key[24:28], a[:])
+		set.Keys = append(set.Keys, key)
 	}
-	c.Rules = append(c.Rules, nft.Join(ifPrefix(PortPrefix), nft.Verdict(expr.VerdictDrop)))
-	return c
-}
-
-func load(base expr.PayloadBase, offset, n uint32) []expr.Any {
-	return []expr.Any{&expr.Payload{DestRegister: 1, Base: base, Offset: offset, Len: n}}
-}
-
-func eq(b []byte) []expr.Any {
-	return []expr.Any{&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: bytes.Clone(b)}}
+	sets := []nft.Set{set}
+	port := func(macAt expr.PayloadBase, macOffset, addrOffset uint32) []expr.Any {
+		return []expr.Any{
+			&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: regName},
+			&expr.Payload{DestRegister: regMAC, Base: macAt, Offset: macOffset, Len: 6},
+			&expr.Payload{DestRegister: regAddr, Base: expr.PayloadBaseNetworkHeader, Offset: addrOffset, Len: 4},
+			nft.Lookup(sets, 0, regName),
+		}
+	}
+	accept := nft.Verdict(expr.VerdictAccept)
+	c := nft.Chain{Name: "prerouting", Hook: nftables.ChainHookPrerouting, Priority: guardPriority, Policy: nftables.ChainPolicyAccept,
+		Rules: [][]expr.Any{
+			// IPv4 from the port's own MAC and address.
+			nft.Join(etherType(unix.ETH_P_IP), port(expr.PayloadBaseLLHeader, 6, 12), accept),
+			// ARP from its MAC, about itself (sender MAC and address).
+			nft.Join(etherType(unix.ETH_P_ARP), port(expr.PayloadBaseLLHeader, 6, 14),
+				port(expr.PayloadBaseNetworkHeader, 8, 14), accept),
+			nft.Join(ifPrefix(PortPrefix), nft.Verdict(expr.VerdictDrop)),
+		}}
+	return sets, c
 }
 
 func etherType(t uint16) []expr.Any {

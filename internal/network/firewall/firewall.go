@@ -188,14 +188,14 @@ type Endpoint struct {
 }
 
 // exprs is the rule's match and verdict; sets are the table's.
-func (r Rule) exprs(sets []nft.AddrSet) []expr.Any {
+func (r Rule) exprs(sets []nft.Set) []expr.Any {
 	which := nft.Saddr
 	if r.Egress {
 		which = nft.Daddr
 	}
 	var out []expr.Any
 	if r.Group != "" {
-		out = nft.IP4InSet(which, sets, slices.IndexFunc(sets, func(s nft.AddrSet) bool { return s.Name == r.Group }))
+		out = nft.IP4InSet(which, sets, slices.IndexFunc(sets, func(s nft.Set) bool { return s.Name == r.Group }))
 	} else {
 		out = nft.IP4In(which, r.Peer)
 	}
@@ -218,10 +218,10 @@ func (r Rule) exprs(sets []nft.AddrSet) []expr.Any {
 }
 
 // table is the whole table for rs and endpoints: a set per group named.
-func table(rs Ruleset, endpoints []Endpoint) ([]nft.AddrSet, []nft.Chain) {
-	var sets []nft.AddrSet
+func table(rs Ruleset, endpoints []Endpoint) ([]nft.Set, []nft.Chain) {
+	var sets []nft.Set
 	for _, g := range slices.Sorted(maps.Keys(rs.Members)) {
-		sets = append(sets, nft.AddrSet{Name: g, Addrs: rs.Members[g]})
+		sets = append(sets, nft.AddrSet(g, rs.Members[g]))
 	}
 	accept := nft.Verdict(expr.VerdictAccept)
 	in := nft.Chain{Name: "input", Hook: nftables.ChainHookInput, Policy: nftables.ChainPolicyDrop, Rules: [][]expr.Any{

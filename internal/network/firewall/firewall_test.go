@@ -89,6 +89,16 @@ func TestApply(t *testing.T) {
 		Members: map[string][]netip.Addr{"sg-peers": {netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("10.1.2.4")}},
 	}
 	eps := []Endpoint{{Addr: netip.MustParseAddr("169.254.170.2"), Proto: unix.IPPROTO_TCP, Port: 80}}
+	// As many rules as five groups of 60 ingress and 60 egress rules
+	// give, in one transaction.
+	big := Ruleset{}
+	for i := range 600 {
+		big.Rules = append(big.Rules, Rule{Egress: i%2 == 1, Peer: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24),
+			Proto: unix.IPPROTO_TCP, FromPort: 1000 + i, ToPort: 2000 + i})
+	}
+	if err := Apply(path, big, eps); err != nil {
+		t.Fatalf("600 rules: %v", err)
+	}
 	for range 2 {
 		if err := Apply(path, rules, eps); err != nil {
 			t.Fatal(err)

@@ -9,10 +9,12 @@ package nft
 import (
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 
 	"github.com/google/nftables"
+	"github.com/mdlayher/netlink"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 	"golang.org/x/sys/unix"
@@ -32,24 +34,36 @@ type Chain struct {
 	Rules    [][]expr.Any
 }
 
-// AddrSet is a named set of IPv4 addresses in the table, for rules to match
-// with IP4InSet.
-type AddrSet struct {
-	Name  string
-	Addrs []netip.Addr
+// Set is a named set of the table: keys of one type (or a concatenation
+// of types, each key the fields padded to 4 bytes), for rules to look up.
+type Set struct {
+	Name   string
+	Type   nftables.SetDatatype
+	Concat bool
+	Keys   [][]byte
+}
+
+// AddrSet is a set of IPv4 addresses, for IP4InSet.
+func AddrSet(name string, addrs []netip.Addr) Set {
+	s := Set{Name: name, Type: nftables.TypeIPAddr}
+	for _, a := range addrs {
+		b := a.As4()
+		s.Keys = append(s.Keys, b[:])
+	}
+	return s
 }
 
 // ReplaceTable replaces table inet berth in the network namespace nsFd
 // with sets and chains, in one transaction (add, so that the delete never
 // fails, delete, add again and fill): packets see the old rules or the new,
 // never none.
-func ReplaceTable(nsFd int, sets []AddrSet, chains []Chain) error {
+func ReplaceTable(nsFd int, sets []Set, chains []Chain) error {
 	return ReplaceFamilyTable(nsFd, nftables.TableFamilyINet, sets, chains)
 }
 
 // ReplaceFamilyTable is ReplaceTable for table <family> berth.
-func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []AddrSet, chains []Chain) error {
-	c, err := nftables.New(nftables.WithNetNSFd(nsFd))
+func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []Set, chains []Chain) error {
+	c, err := nftables.New(nftables.WithNetNSFd(nsFd), nftables.WithSockOptions(bigBatches))
 	if err != nil {
 		return fmt.Errorf("nftables: %w", err)
 	}
@@ -57,18 +71,17 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []AddrSet, c
 	c.AddTable(t)
 	c.DelTable(t)
 	c.AddTable(t)
-	for i, as := range sets {
-		elems := make([]nftables.SetElement, 0, len(as.Addrs))
-		for _, a := range as.Addrs {
-			b := a.As4()
-			elems = append(elems, nftables.SetElement{Key: b[:]})
+	for i, ss := range sets {
+		elems := make([]nftables.SetElement, 0, len(ss.Keys))
+		for _, k := range ss.Keys {
+			elems = append(elems, nftables.SetElement{Key: k})
 		}
 		// The id is ours to give (one per set in this transaction): left
 		// zero, the library would take one from a global counter that
 		// concurrent connections race on.
-		set := &nftables.Set{Table: t, Name: as.Name, ID: uint32(i + 1), KeyType: nftables.TypeIPAddr}
+		set := &nftables.Set{Table: t, Name: ss.Name, ID: uint32(i + 1), KeyType: ss.Type, Concatenation: ss.Concat}
 		if err := c.AddSet(set, elems); err != nil {
-			return fmt.Errorf("nftables set %s: %w", as.Name, err)
+			return fmt.Errorf("nftables set %s: %w", ss.Name, err)
 		}
 	}
 	for _, cs := range chains {
@@ -86,7 +99,39 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []AddrSet, c
 		}
 	}
 	if err := c.Flush(); err != nil {
-		return fmt.Errorf("nftables table inet %s: %w", TableName, err)
+		return fmt.Errorf("nftables table %s %s: %w", familyName[family], TableName, err)
+	}
+	return nil
+}
+
+var familyName = map[nftables.TableFamily]string{nftables.TableFamilyINet: "inet", nftables.TableFamilyBridge: "bridge"}
+
+// bigBatches lets a transaction of hundreds of rules through. The batch is
+// one message, which must fit the socket's send buffer (EMSGSIZE past the
+// default 208 KiB); the kernel acknowledges each part, and by default
+// echoes it whole in the acknowledgement, which overflows the receive
+// buffer (ENOBUFS). So: acknowledgements without the echo
+// (NETLINK_CAP_ACK), and buffers of 8 MiB, forced past the system's
+// maximums (berth runs with CAP_NET_ADMIN), or as large as allowed.
+func bigBatches(c *netlink.Conn) error {
+	if err := c.SetOption(netlink.CapAcknowledge, true); err != nil {
+		return err
+	}
+	const size = 8 << 20
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var forced error
+	if err := raw.Control(func(fd uintptr) {
+		forced = errors.Join(
+			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, size),
+			unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, size))
+	}); err != nil {
+		return err
+	}
+	if forced != nil {
+		return errors.Join(c.SetWriteBuffer(size), c.SetReadBuffer(size))
 	}
 	return nil
 }
@@ -199,10 +244,17 @@ func IP4In(which Addr, p netip.Prefix) []expr.Any {
 
 // IP4InSet matches IPv4 packets whose source or destination is in the
 // i-th set given to ReplaceTable.
-func IP4InSet(which Addr, sets []AddrSet, i int) []expr.Any {
+func IP4InSet(which Addr, sets []Set, i int) []expr.Any {
 	return append(IPv4(),
 		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: uint32(which), Len: 4},
-		&expr.Lookup{SourceRegister: 1, SetName: sets[i].Name, SetID: uint32(i + 1)})
+		Lookup(sets, i, 1))
+}
+
+// Lookup matches when the key loaded from register reg (1 for a 16-byte
+// register, 8 and up for the 4-byte ones a concatenation is loaded into)
+// is in the i-th set given to ReplaceTable.
+func Lookup(sets []Set, i int, reg uint32) *expr.Lookup {
+	return &expr.Lookup{SourceRegister: reg, SetName: sets[i].Name, SetID: uint32(i + 1)}
 }
 
 // DportIn matches a TCP or UDP destination port in [from, to] (after an
