@@ -14,9 +14,9 @@ import (
 	"net/netip"
 
 	"github.com/google/nftables"
-	"github.com/mdlayher/netlink"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
+	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
