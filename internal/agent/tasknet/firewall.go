@@ -49,11 +49,17 @@ func (m *Manager) enforce(ctx context.Context, w wired, p *agentapi.SecurityPoli
 		}
 	}
 	rs := firewall.Compile(p, eni.SecurityGroups)
-	if w.applied != nil && rs.Equal(*w.applied) {
+	switch {
+	case w.applied == nil:
+		if err := firewall.Apply(w.netnsPath, rs, endpoints); err != nil {
+			return nil, err
+		}
+	case rs.Equal(*w.applied):
 		return w.applied, nil
-	}
-	if err := firewall.Apply(w.netnsPath, rs, endpoints); err != nil {
-		return nil, err
+	default:
+		if err := firewall.Update(w.netnsPath, *w.applied, rs, endpoints); err != nil {
+			return nil, err
+		}
 	}
 	return &rs, nil
 }

@@ -25,6 +25,7 @@ type vpcRouter struct {
 	stopDNS func()
 	public  map[string]router.PublicIP // by task id
 	ports   map[string]bridge.Port     // by task id: what each task's port may send
+	stale   int                        // ports gone but still in the guard's set
 }
 
 func (v *vpcRouter) close() {
@@ -92,9 +93,11 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		public = &router.PublicIP{Public: pub, Private: priv}
 	}
 	if v := m.routers[name]; v != nil {
-		v.ports[spec.TaskID] = port
-		if err := v.bridges.GuardPorts(v.portList()); err != nil {
-			return nil, err
+		if _, ok := v.ports[spec.TaskID]; !ok {
+			v.ports[spec.TaskID] = port
+			if err := v.bridges.AllowPorts([]bridge.Port{port}); err != nil {
+				return nil, err
+			}
 		}
 		again := len(v.r.Skipped()) > 0
 		if public != nil && v.public[spec.TaskID] != *public {
@@ -221,9 +224,14 @@ func (m *Manager) forget(ctx context.Context, name, taskID string) error {
 		return nil
 	}
 	if _, ok := v.ports[taskID]; ok {
+		// Its port goes with its namespace; its element stays in the
+		// guard until enough have gone to rebuild it (see AllowPorts).
 		delete(v.ports, taskID)
-		if err := v.bridges.GuardPorts(v.portList()); err != nil {
-			return err
+		if v.stale++; v.stale > 64 && v.stale > len(v.ports) {
+			if err := v.bridges.GuardPorts(v.portList()); err != nil {
+				return err
+			}
+			v.stale = 0
 		}
 	}
 	if _, ok := v.public[taskID]; ok {

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -58,6 +59,35 @@ func (n *NS) GuardPorts(ports []Port) error {
 	return nil
 }
 
+// AllowPorts adds ports to the guard GuardPorts made, in a transaction that
+// removes nothing: removals make the kernel's next nftables commit wait for
+// an RCU grace period (tens of milliseconds here), so ports that went are
+// left in the set (a port's name is never reused) until the next
+// GuardPorts. Without a guard yet, it makes one of ports.
+func (n *NS) AllowPorts(ports []Port) error {
+	path := n.path
+	if path == "" {
+		path = "/proc/thread-self/ns/net"
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("bridge: port guard: %w", err)
+	}
+	defer f.Close()
+	var keys [][]byte
+	for _, p := range ports {
+		keys = append(keys, portKey(p))
+	}
+	err = nft.AddToSet(int(f.Fd()), nftables.TableFamilyBridge, nft.Set{Name: "ports", Concat: true, Type: portsType, Keys: keys})
+	if errors.Is(err, nft.ErrNoTable) {
+		return n.GuardPorts(ports)
+	}
+	if err != nil {
+		return fmt.Errorf("bridge: port guard: %w", err)
+	}
+	return nil
+}
+
 // The 4-byte registers a port's key is loaded into: the interface name
 // takes four, the MAC two (6 bytes, padded), the address one.
 const (
@@ -66,16 +96,23 @@ const (
 	regAddr = 14 // NFT_REG32_06
 )
 
+// portsSet is the guard's set: ifname . ether_addr . ipv4_addr.
+var portsType = nftables.MustConcatSetType(nftables.TypeIFName, nftables.TypeEtherAddr, nftables.TypeIPAddr)
+
+// portKey is a port's element of the set, each field padded to 4 bytes.
+func portKey(p Port) []byte {
+	key := make([]byte, 16+8+4)
+	copy(key[0:16], p.Name)
+	copy(key[16:22], p.MAC)
+	a := p.Addr.As4()
+	copy(key[24:28], a[:])
+	return key
+}
+
 func guard(ports []Port) ([]nft.Set, nft.Chain) {
-	set := nft.Set{Name: "ports", Concat: true,
-		Type: nftables.MustConcatSetType(nftables.TypeIFName, nftables.TypeEtherAddr, nftables.TypeIPAddr)}
+	set := nft.Set{Name: "ports", Concat: true, Type: portsType}
 	for _, p := range ports {
-		key := make([]byte, 16+8+4)
-		copy(key[0:16], p.Name)
-		copy(key[16:22], p.MAC)
-		a := p.Addr.As4()
-		copy(key[24:28], a[:])
-		set.Keys = append(set.Keys, key)
+		set.Keys = append(set.Keys, portKey(p))
 	}
 	sets := []nft.Set{set}
 	port := func(macAt expr.PayloadBase, macOffset, addrOffset uint32) []expr.Any {

@@ -42,3 +42,25 @@ func TestGuardPortsMany(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowPorts: ports are added to an existing guard without a rebuild,
+// and AllowPorts makes the guard when there is none.
+func TestAllowPorts(t *testing.T) {
+	needRoot(t)
+	name, n := testBridgeNS(t)
+	p := func(i int) Port {
+		return Port{Name: fmt.Sprintf("bv%010d", i), MAC: net.HardwareAddr{0x0a, 0, 0, 0, 0, byte(i)}, Addr: netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})}
+	}
+	if err := n.AllowPorts([]Port{p(1)}); err != nil { // no guard yet
+		t.Fatal(err)
+	}
+	if err := n.AllowPorts([]Port{p(2), p(3)}); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, "ip", "netns", "exec", name, "nft", "list", "set", "bridge", "berth", "ports")
+	for i := 1; i <= 3; i++ {
+		if !strings.Contains(out, fmt.Sprintf(`"bv%010d" . 0a:00:00:00:00:0%d . 10.0.0.%d`, i, i, i)) {
+			t.Errorf("port %d missing:\n%s", i, out)
+		}
+	}
+}

@@ -14,6 +14,7 @@ package firewall
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -259,4 +260,63 @@ func Apply(nsPath string, rs Ruleset, endpoints []Endpoint) error {
 		return fmt.Errorf("firewall in %s: %w", nsPath, err)
 	}
 	return nil
+}
+
+// Update brings the firewall of the namespace at nsPath from old (what it
+// has) to rs. When only new members came to its groups it adds them to
+// the sets, in a transaction that removes nothing (removals make the
+// kernel's next nftables commit, anyone's, wait for an RCU grace period:
+// launches would queue behind every change); otherwise it replaces the
+// table.
+func Update(nsPath string, old, rs Ruleset, endpoints []Endpoint) error {
+	added, ok := onlyAdded(old, rs)
+	if !ok {
+		return Apply(nsPath, rs, endpoints)
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	f, err := os.Open(nsPath)
+	if err != nil {
+		return fmt.Errorf("firewall: %w", err)
+	}
+	defer f.Close()
+	err = nft.AddToSets(int(f.Fd()), nftables.TableFamilyINet, added)
+	if errors.Is(err, nft.ErrNoTable) {
+		return Apply(nsPath, rs, endpoints)
+	}
+	if err != nil {
+		return fmt.Errorf("firewall in %s: %w", nsPath, err)
+	}
+	return nil
+}
+
+// onlyAdded returns, when rs differs from old only by new members of its
+// groups, the sets of those new members.
+func onlyAdded(old, rs Ruleset) ([]nft.Set, bool) {
+	if !slices.Equal(old.Rules, rs.Rules) || len(old.Members) != len(rs.Members) {
+		return nil, false
+	}
+	var added []nft.Set
+	for _, g := range slices.Sorted(maps.Keys(rs.Members)) {
+		before, ok := old.Members[g]
+		if !ok {
+			return nil, false
+		}
+		var fresh []netip.Addr
+		for _, a := range rs.Members[g] {
+			if !slices.Contains(before, a) {
+				fresh = append(fresh, a)
+			}
+		}
+		for _, a := range before {
+			if !slices.Contains(rs.Members[g], a) {
+				return nil, false // a member went: replace
+			}
+		}
+		if len(fresh) > 0 {
+			added = append(added, nft.AddrSet(g, fresh))
+		}
+	}
+	return added, true
 }

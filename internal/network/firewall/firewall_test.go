@@ -104,6 +104,18 @@ func TestApply(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A new member is added to the set in place.
+	more := Ruleset{Rules: rules.Rules, Members: map[string][]netip.Addr{"sg-peers": append(slices.Clone(rules.Members["sg-peers"]), netip.MustParseAddr("10.1.2.5"))}}
+	if added, ok := onlyAdded(rules, more); !ok || len(added) != 1 || len(added[0].Keys) != 1 {
+		t.Fatalf("onlyAdded: %v %v", added, ok)
+	}
+	if _, ok := onlyAdded(more, rules); ok {
+		t.Fatal("a member that went is not an addition")
+	}
+	if err := Update(path, rules, more, eps); err != nil {
+		t.Fatal(err)
+	}
+	rules = more
 	if _, err := exec.LookPath("nft"); err != nil {
 		return
 	}
@@ -113,7 +125,7 @@ func TestApply(t *testing.T) {
 	}
 	for _, want := range []string{"policy drop", `iifname "lo" accept`, "ct state established,related accept",
 		"ip saddr 10.0.0.0/8 tcp dport 80-90 accept", "ip daddr 169.254.170.2 tcp dport 80 accept",
-		"ip saddr @sg-peers accept", "elements = { 10.1.2.3, 10.1.2.4 }"} {
+		"ip saddr @sg-peers accept", "elements = { 10.1.2.3, 10.1.2.4,", "10.1.2.5 }"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
@@ -67,10 +68,33 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []Set, chain
 	if err != nil {
 		return fmt.Errorf("nftables: %w", err)
 	}
+	fail := func(err error) error {
+		return fmt.Errorf("nftables table %s %s: %w", familyName[family], TableName, err)
+	}
 	t := &nftables.Table{Family: family, Name: TableName}
+	// What the table has now, to remove what is no longer wanted. A table
+	// that is not there has nothing.
+	var haveSets []*nftables.Set
+	var haveChains []*nftables.Chain
+	if _, err := c.ListTableOfFamily(TableName, family); err == nil {
+		if haveSets, err = c.GetSets(t); err != nil {
+			return fail(err)
+		}
+		all, err := c.ListChainsOfTableFamily(family)
+		if err != nil {
+			return fail(err)
+		}
+		for _, ch := range all {
+			if ch.Table.Name == TableName {
+				haveChains = append(haveChains, ch)
+			}
+		}
+	}
+	// The table is emptied and filled in place rather than deleted and
+	// made again: deleting a base chain unhooks it, which waits for an RCU
+	// grace period (milliseconds) in the kernel.
 	c.AddTable(t)
-	c.DelTable(t)
-	c.AddTable(t)
+	c.FlushTable(t)
 	for i, ss := range sets {
 		elems := make([]nftables.SetElement, 0, len(ss.Keys))
 		for _, k := range ss.Keys {
@@ -80,8 +104,12 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []Set, chain
 		// zero, the library would take one from a global counter that
 		// concurrent connections race on.
 		set := &nftables.Set{Table: t, Name: ss.Name, ID: uint32(i + 1), KeyType: ss.Type, Concatenation: ss.Concat}
-		if err := c.AddSet(set, elems); err != nil {
-			return fmt.Errorf("nftables set %s: %w", ss.Name, err)
+		if err := c.AddSet(set, nil); err != nil {
+			return fail(fmt.Errorf("set %s: %w", ss.Name, err))
+		}
+		c.FlushSet(set)
+		if err := c.SetAddElements(set, elems); err != nil {
+			return fail(fmt.Errorf("set %s: %w", ss.Name, err))
 		}
 	}
 	for _, cs := range chains {
@@ -98,8 +126,56 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []Set, chain
 			c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: exprs})
 		}
 	}
+	for _, ch := range haveChains {
+		if !slices.ContainsFunc(chains, func(w Chain) bool { return w.Name == ch.Name }) {
+			c.DelChain(ch)
+		}
+	}
+	for _, set := range haveSets {
+		if !slices.ContainsFunc(sets, func(w Set) bool { return w.Name == set.Name }) {
+			c.DelSet(set)
+		}
+	}
 	if err := c.Flush(); err != nil {
-		return fmt.Errorf("nftables table %s %s: %w", familyName[family], TableName, err)
+		return fail(err)
+	}
+	return nil
+}
+
+// ErrNoTable: the namespace has no table berth of that family.
+var ErrNoTable = errors.New("nftables: no table " + TableName)
+
+// AddToSet adds the keys of s to the set of that name in table <family>
+// berth, in a transaction that removes nothing (see bridge.AllowPorts).
+func AddToSet(nsFd int, family nftables.TableFamily, s Set) error {
+	return AddToSets(nsFd, family, []Set{s})
+}
+
+// AddToSets is AddToSet for several sets, in one transaction.
+func AddToSets(nsFd int, family nftables.TableFamily, sets []Set) error {
+	c, err := nftables.New(nftables.WithNetNSFd(nsFd), nftables.WithSockOptions(bigBatches))
+	if err != nil {
+		return fmt.Errorf("nftables: %w", err)
+	}
+	t := &nftables.Table{Family: family, Name: TableName}
+	if _, err := c.ListTableOfFamily(TableName, family); err != nil {
+		return ErrNoTable
+	}
+	for _, s := range sets {
+		set, err := c.GetSetByName(t, s.Name)
+		if err != nil {
+			return ErrNoTable
+		}
+		elems := make([]nftables.SetElement, 0, len(s.Keys))
+		for _, k := range s.Keys {
+			elems = append(elems, nftables.SetElement{Key: k})
+		}
+		if err := c.SetAddElements(set, elems); err != nil {
+			return err
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("nftables table %s %s: sets: %w", familyName[family], TableName, err)
 	}
 	return nil
 }
