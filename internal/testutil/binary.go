@@ -57,3 +57,11 @@ func BinaryPath() (string, error) {
 	})
 	return binPath, buildErr
 }
+
+// RemoveBuiltBinary removes the binary BinaryPath built (none when
+// $BERTH_BIN is set); a package's TestMain calls it when its tests are done.
+func RemoveBuiltBinary() {
+	if binPath != "" && os.Getenv("BERTH_BIN") == "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+}

@@ -22,6 +22,7 @@ func Shared(m *testing.M, srv **Server) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	defer RemoveBuiltBinary()
 	bin, err := BinaryPath()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
