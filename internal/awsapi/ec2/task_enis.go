@@ -287,3 +287,31 @@ func (s *Service) DeleteTaskENI(ctx context.Context, account, region, id string)
 	}
 	return (ipam.Allocator{S: s.store}).Release(ctx, sc.key(kindIPAM, eni.SubnetId), id)
 }
+
+// TaskENIRef names a task ENI, for the sweep of ENIs whose task is gone.
+type TaskENIRef struct {
+	Account, Region, ID string
+	AttachedAt          time.Time
+}
+
+// TaskENIs lists the ENIs made for tasks, in every account and region.
+func (s *Service) TaskENIs(ctx context.Context) ([]TaskENIRef, error) {
+	items, _, err := s.enis().ListAll(ctx, "/"+kindENI+"/")
+	if err != nil {
+		return nil, err
+	}
+	var out []TaskENIRef
+	for _, it := range items {
+		v := it.Value
+		parts := strings.Split(it.Key, "/") // "", kind, account, region, id
+		if v.RequesterId != taskENIRequester || len(parts) != 5 {
+			continue
+		}
+		ref := TaskENIRef{Account: parts[2], Region: parts[3], ID: v.NetworkInterfaceId}
+		if v.Attachment != nil && v.Attachment.AttachTime != nil {
+			ref.AttachedAt = v.Attachment.AttachTime.Time
+		}
+		out = append(out, ref)
+	}
+	return out, nil
+}

@@ -72,6 +72,10 @@ func TestTaskENIs(t *testing.T) {
 	if used, _ := s.groupInUse(ctx, sc, "sg-1"); !used {
 		t.Fatal("sg-1 not in use")
 	}
+	refs, err := s.TaskENIs(ctx)
+	if err != nil || len(refs) != 22 || refs[0].Account != sc.account || refs[0].Region != sc.region || refs[0].AttachedAt.IsZero() {
+		t.Fatalf("TaskENIs: %d %+v %v", len(refs), refs[:min(1, len(refs))], err)
+	}
 
 	var bad *TaskNetworkError
 	for _, r := range []TaskENIRequest{

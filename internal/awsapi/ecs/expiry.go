@@ -50,7 +50,52 @@ func (s *Service) ExpireStoppedTasks(ctx context.Context, retention time.Duratio
 	return n, nil
 }
 
-// RunExpiry expires stopped tasks every interval until ctx ends.
+// eniSummary decodes only a task record's ENI.
+type eniSummary struct {
+	ENIID string `json:"eniId"`
+}
+
+// ENISweepGrace is how old an ENI with no task must be before the sweep
+// deletes it: RunTask makes the ENI a moment before the task record.
+const ENISweepGrace = 2 * time.Minute
+
+// SweepENIs deletes task ENIs (and so frees their addresses) that no task
+// record names and that are older than grace: left by a crash between
+// making an ENI and recording its task. It returns how many it deleted.
+func (s *Service) SweepENIs(ctx context.Context, grace time.Duration) (int, error) {
+	if s.networks == nil {
+		return 0, nil
+	}
+	refs, err := s.networks.TaskENIs(ctx)
+	if err != nil || len(refs) == 0 {
+		return 0, err
+	}
+	used := map[string]bool{}
+	err = scan(ctx, store.Typed[eniSummary]{S: s.store}, "/"+kindTask+"/", "", func(_ store.Object, sum *eniSummary) bool {
+		if sum.ENIID != "" {
+			used[sum.ENIID] = true
+		}
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	cutoff := s.now().Add(-grace)
+	n := 0
+	for _, r := range refs {
+		if used[r.ID] || r.AttachedAt.After(cutoff) {
+			continue
+		}
+		if err := s.networks.DeleteTaskENI(ctx, r.Account, r.Region, r.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunExpiry expires stopped tasks, and sweeps ENIs no task names, every
+// interval until ctx ends.
 func (s *Service) RunExpiry(ctx context.Context, interval, retention time.Duration, logf func(msg string, args ...any)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -65,6 +110,12 @@ func (s *Service) RunExpiry(ctx context.Context, interval, retention time.Durati
 			logf("expiring stopped tasks", "err", err)
 		} else if n > 0 {
 			logf("expired stopped tasks", "count", n)
+		}
+		n, err = s.SweepENIs(ctx, ENISweepGrace)
+		if err != nil && ctx.Err() == nil {
+			logf("sweeping task ENIs", "err", err)
+		} else if n > 0 {
+			logf("deleted ENIs of no task", "count", n)
 		}
 	}
 }

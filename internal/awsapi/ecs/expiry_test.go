@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/awsapi/ec2"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
 	"github.com/berth-dev/berth/internal/awsapi/shape"
 	"github.com/berth-dev/berth/internal/store"
@@ -42,5 +44,44 @@ func TestExpireStoppedTasks(t *testing.T) {
 		if it.Value.Task.TaskArn == sc.taskARN("c", "old") {
 			t.Fatal("the old stopped task is still there")
 		}
+	}
+}
+
+// fakeNetworks is a Networks with fixed task ENIs, recording deletions.
+type fakeNetworks struct {
+	refs    []ec2.TaskENIRef
+	deleted []string
+}
+
+func (f *fakeNetworks) CheckTaskNetwork(context.Context, ec2.TaskENIRequest) error { return nil }
+func (f *fakeNetworks) CreateTaskENI(context.Context, ec2.TaskENIRequest) (*agentapi.ENI, error) {
+	return nil, nil
+}
+func (f *fakeNetworks) DeleteTaskENI(_ context.Context, _, _, id string) error {
+	f.deleted = append(f.deleted, id)
+	return nil
+}
+func (f *fakeNetworks) TaskENIs(context.Context) ([]ec2.TaskENIRef, error) { return f.refs, nil }
+
+// TestSweepENIs: only an ENI that no task names and that is past the
+// grace period is deleted.
+func TestSweepENIs(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	nets := &fakeNetworks{refs: []ec2.TaskENIRef{
+		{Account: "123456789012", Region: "us-east-1", ID: "eni-used", AttachedAt: now.Add(-time.Hour)},
+		{Account: "123456789012", Region: "us-east-1", ID: "eni-orphan", AttachedAt: now.Add(-time.Hour)},
+		{Account: "123456789012", Region: "us-east-1", ID: "eni-new", AttachedAt: now.Add(-time.Second)},
+	}}
+	s := &Service{store: st, networks: nets, now: func() time.Time { return now }}
+	sc := scope{account: "123456789012", region: "us-east-1"}
+	rec := &taskRecord{Task: ecstypes.Task{TaskArn: sc.taskARN("c", "t1"), LastStatus: statusRunning}, ENIID: "eni-used"}
+	if _, err := s.tasks().Create(ctx, taskKey(sc, "c", "t1"), rec); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.SweepENIs(ctx, ENISweepGrace)
+	if err != nil || n != 1 || len(nets.deleted) != 1 || nets.deleted[0] != "eni-orphan" {
+		t.Fatalf("swept %d (%v), deleted %v; want only eni-orphan", n, err, nets.deleted)
 	}
 }

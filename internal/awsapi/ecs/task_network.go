@@ -17,6 +17,7 @@ type Networks interface {
 	CheckTaskNetwork(ctx context.Context, req ec2.TaskENIRequest) error
 	CreateTaskENI(ctx context.Context, req ec2.TaskENIRequest) (*agentapi.ENI, error)
 	DeleteTaskENI(ctx context.Context, account, region, id string) error
+	TaskENIs(ctx context.Context) ([]ec2.TaskENIRef, error)
 }
 
 // ECS attachment statuses of a task's ENI, as the task moves.
