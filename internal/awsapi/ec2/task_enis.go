@@ -180,6 +180,16 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 		_ = al.Release(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), id)
 		return nil, err
 	}
+	// A DeleteSubnet that checked for ENIs before this one was recorded
+	// may have deleted the subnet since: then this ENI must not stay.
+	if _, _, err := s.subnets().Get(ctx, n.sc.key(kindSubnet, sub.SubnetId)); err != nil {
+		_ = s.DeleteTaskENI(context.WithoutCancel(ctx), n.sc.account, n.sc.region, id)
+		if errors.Is(err, store.ErrNotFound) {
+			_ = s.store.Delete(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), 0) // made again by Create above
+			return nil, taskNetErr("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", sub.SubnetId, sub.SubnetId)
+		}
+		return nil, err
+	}
 	if req.AssignPublicIP {
 		// The ENI exists first: the public pool's reclaim frees only
 		// addresses whose ENI is gone, never one being handed out.
