@@ -20,7 +20,7 @@ var endpoints = []firewall.Endpoint{
 
 // settle is how long the enforcer lets a burst of changes (a RunTask of
 // ten, each ENI a change) gather before it reads the policies again.
-const settle = 200 * time.Millisecond
+const settle = 400 * time.Millisecond
 
 // wired is an awsvpc task this manager enforces groups for, and the rules
 // its namespace has now.

@@ -142,7 +142,8 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []Set, chain
 	return nil
 }
 
-// ErrNoTable: the namespace has no table berth of that family.
+// ErrNoTable: the namespace has no table berth of that family, or it
+// lacks a set.
 var ErrNoTable = errors.New("nftables: no table " + TableName)
 
 // AddToSet adds the keys of s to the set of that name in table <family>
@@ -158,14 +159,10 @@ func AddToSets(nsFd int, family nftables.TableFamily, sets []Set) error {
 		return fmt.Errorf("nftables: %w", err)
 	}
 	t := &nftables.Table{Family: family, Name: TableName}
-	if _, err := c.ListTableOfFamily(TableName, family); err != nil {
-		return ErrNoTable
-	}
 	for _, s := range sets {
-		set, err := c.GetSetByName(t, s.Name)
-		if err != nil {
-			return ErrNoTable
-		}
+		// Named, not looked up: a set that is not there fails the
+		// transaction (ENOENT), which is rare enough to pay for then.
+		set := &nftables.Set{Table: t, Name: s.Name, KeyType: s.Type, Concatenation: s.Concat}
 		elems := make([]nftables.SetElement, 0, len(s.Keys))
 		for _, k := range s.Keys {
 			elems = append(elems, nftables.SetElement{Key: k})
@@ -175,6 +172,9 @@ func AddToSets(nsFd int, family nftables.TableFamily, sets []Set) error {
 		}
 	}
 	if err := c.Flush(); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return ErrNoTable
+		}
 		return fmt.Errorf("nftables table %s %s: sets: %w", familyName[family], TableName, err)
 	}
 	return nil
