@@ -135,7 +135,9 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		_ = r.Close()
 		return nil, err
 	}
-	if err := v.bridges.GuardPorts(v.portList()); err != nil {
+	// Added to, not replaced: after a restart the guard still lets the
+	// router's other running tasks through until they are adopted.
+	if err := v.bridges.AllowPorts(v.portList()); err != nil {
 		v.close()
 		return nil, err
 	}
