@@ -35,6 +35,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/network/nlink"
 )
 
 // DefaultMTU is the MTU when a subnet does not give one.
@@ -109,11 +111,6 @@ func MACFor(eniID string) net.HardwareAddr {
 	return net.HardwareAddr{0x0a, sum[0], sum[1], sum[2], sum[3], sum[4]}
 }
 
-func isNotFound(err error) bool {
-	var nf netlink.LinkNotFoundError
-	return errors.As(err, &nf)
-}
-
 // EnsureSubnet creates the subnet's bridge in the namespace or adopts an
 // existing one, gives it the gateway address and brings it up. It is
 // idempotent.
@@ -130,7 +127,7 @@ func (n *NS) EnsureSubnet(ctx context.Context, s Subnet) error {
 	}
 	defer n.mu.RUnlock()
 	link, err := h.LinkByName(s.Name)
-	if isNotFound(err) {
+	if nlink.NotFound(err) {
 		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{
 			Name:         s.Name,
 			MTU:          s.mtu(),
@@ -193,7 +190,7 @@ func (n *NS) deleteLink(ctx context.Context, name, what string, isKind func(netl
 	}
 	defer n.mu.RUnlock()
 	link, err := h.LinkByName(name)
-	if isNotFound(err) {
+	if nlink.NotFound(err) {
 		return nil
 	}
 	if err != nil {
@@ -202,7 +199,7 @@ func (n *NS) deleteLink(ctx context.Context, name, what string, isKind func(netl
 	if !isKind(link) {
 		return fmt.Errorf("bridge: refusing to delete %s, an interface of type %q, not a %s", name, link.Type(), what)
 	}
-	if err := h.LinkDel(link); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
+	if err := h.LinkDel(link); err != nil && !nlink.NotFound(err) && !errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("bridge: delete %s %s: %w", what, name, err)
 	}
 	return nil
@@ -224,15 +221,8 @@ func ensureAddr(h *netlink.Handle, link netlink.Link, want netip.Prefix) error {
 			return nil
 		}
 	}
-	if err := h.AddrAdd(link, addrOf(want)); err != nil && !errors.Is(err, unix.EEXIST) {
+	if err := h.AddrAdd(link, nlink.Addr(want)); err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("add address %v: %w", want, err)
 	}
 	return nil
-}
-
-func addrOf(p netip.Prefix) *netlink.Addr {
-	return &netlink.Addr{IPNet: &net.IPNet{
-		IP:   net.IP(p.Addr().AsSlice()),
-		Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen()),
-	}}
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/vishvananda/netlink"
+
+	"github.com/berth-dev/berth/internal/network/nlink"
 )
 
 func TestMACFor(t *testing.T) {
@@ -224,7 +226,7 @@ func TestAttachIntegration(t *testing.T) {
 	if out := mustRun(t, "ip", "-n", brns, "link", "show", s.Name); !strings.Contains(out, bridgeMAC(s.Name).String()) {
 		t.Fatalf("bridge %s lacks its fixed MAC %v:\n%s", s.Name, bridgeMAC(s.Name), out)
 	}
-	if _, err := netlink.LinkByName(s.Name); !isNotFound(err) {
+	if _, err := netlink.LinkByName(s.Name); !nlink.NotFound(err) {
 		t.Fatalf("bridge %s appeared in the host namespace (%v)", s.Name, err)
 	}
 
@@ -259,7 +261,7 @@ func TestAttachIntegration(t *testing.T) {
 		if !strings.Contains(host, "master "+s.Name) || !strings.Contains(host, "state UP") {
 			t.Errorf("host end %s not an up port of %s:\n%s", c.e.HostName, s.Name, host)
 		}
-		if _, err := netlink.LinkByName(c.e.HostName); !isNotFound(err) {
+		if _, err := netlink.LinkByName(c.e.HostName); !nlink.NotFound(err) {
 			t.Errorf("host end %s appeared in the host namespace (%v)", c.e.HostName, err)
 		}
 		routedViaBridge(t, brns, c.e.Address, s.Name)
@@ -333,7 +335,7 @@ func TestAttachIntegration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := n.h.LinkByName(e1.HostName); !isNotFound(err) {
+	if _, err := n.h.LinkByName(e1.HostName); !nlink.NotFound(err) {
 		t.Fatalf("host end still there: %v", err)
 	}
 	if out, err := run(t, "ip", "-n", ns1, "link", "show", "eth0"); err == nil {
@@ -348,7 +350,7 @@ func TestAttachIntegration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := n.h.LinkByName(s.Name); !isNotFound(err) {
+	if _, err := n.h.LinkByName(s.Name); !nlink.NotFound(err) {
 		t.Fatalf("bridge still there: %v", err)
 	}
 }
@@ -393,7 +395,7 @@ func TestAttachErrors(t *testing.T) {
 	if err := n.Attach(ctx, bad); err == nil {
 		t.Fatal("Attach into a missing namespace: no error")
 	}
-	if _, err := n.h.LinkByName(e.HostName); !isNotFound(err) {
+	if _, err := n.h.LinkByName(e.HostName); !nlink.NotFound(err) {
 		t.Fatalf("failed Attach left %s behind", e.HostName)
 	}
 	// Detach refuses what is not a veth.

@@ -12,6 +12,8 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/network/nlink"
 )
 
 // ENI is a task's network interface: a veth pair whose host end HostName (at
@@ -125,7 +127,7 @@ func (n *NS) Attach(ctx context.Context, e ENI) (err error) {
 // leftover), and nil is returned.
 func existingPair(h, nsh *netlink.Handle, hostName string) (host, peer netlink.Link, err error) {
 	host, err = h.LinkByName(hostName)
-	if isNotFound(err) {
+	if nlink.NotFound(err) {
 		return nil, nil, nil
 	}
 	if err != nil {
@@ -135,26 +137,16 @@ func existingPair(h, nsh *netlink.Handle, hostName string) (host, peer netlink.L
 		return nil, nil, fmt.Errorf("host end %s: name taken by an interface of type %q", hostName, host.Type())
 	}
 	peer, err = nsh.LinkByName(TaskIfName)
-	if err == nil && isPair(host, peer) {
+	if err == nil && nlink.IsVethPair(host, peer) {
 		return host, peer, nil
 	}
-	if err != nil && !isNotFound(err) {
+	if err != nil && !nlink.NotFound(err) {
 		return nil, nil, fmt.Errorf("%s in task namespace: %w", TaskIfName, err)
 	}
-	if err := h.LinkDel(host); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
+	if err := h.LinkDel(host); err != nil && !nlink.NotFound(err) && !errors.Is(err, unix.ENODEV) {
 		return nil, nil, fmt.Errorf("delete stale host end %s: %w", hostName, err)
 	}
 	return nil, nil, nil
-}
-
-// isPair reports whether host (in the bridge's namespace) and peer (in the
-// task namespace) are the two ends of one veth pair. Each end's IFLA_LINK is the
-// other's index in the other's namespace.
-func isPair(host, peer netlink.Link) bool {
-	if _, ok := peer.(*netlink.Veth); !ok {
-		return false
-	}
-	return host.Attrs().ParentIndex == peer.Attrs().Index && peer.Attrs().ParentIndex == host.Attrs().Index
 }
 
 // createPair makes the veth pair in h's namespace with the task end created
@@ -167,7 +159,7 @@ func createPair(h, nsh *netlink.Handle, e ENI, bridgeIndex, nsFd int) (host, pee
 		if _, ok := old.(*netlink.Veth); !ok {
 			return nil, nil, fmt.Errorf("task namespace already has a %s of type %q", TaskIfName, old.Type())
 		}
-		if err := nsh.LinkDel(old); err != nil && !isNotFound(err) {
+		if err := nsh.LinkDel(old); err != nil && !nlink.NotFound(err) {
 			return nil, nil, fmt.Errorf("delete stale %s: %w", TaskIfName, err)
 		}
 	}
@@ -248,7 +240,7 @@ func configureTaskEnd(nsh *netlink.Handle, peer netlink.Link, e ENI) error {
 	}
 	have := false
 	for _, ad := range addrs {
-		p, ok := prefixOf(ad)
+		p, ok := nlink.AddrPrefix(ad)
 		if ok && p == want {
 			have = true
 			continue
@@ -258,7 +250,7 @@ func configureTaskEnd(nsh *netlink.Handle, peer netlink.Link, e ENI) error {
 		}
 	}
 	if !have {
-		if err := nsh.AddrAdd(peer, addrOf(want)); err != nil && !errors.Is(err, unix.EEXIST) {
+		if err := nsh.AddrAdd(peer, nlink.Addr(want)); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("add address %v: %w", want, err)
 		}
 	}
@@ -277,18 +269,6 @@ func configureTaskEnd(nsh *netlink.Handle, peer netlink.Link, e ENI) error {
 		}
 	}
 	return ensureDefaultRoute(nsh, peer, e.Subnet.Gateway)
-}
-
-func prefixOf(a netlink.Addr) (netip.Prefix, bool) {
-	if a.IPNet == nil {
-		return netip.Prefix{}, false
-	}
-	ip, ok := netip.AddrFromSlice(a.IP)
-	if !ok {
-		return netip.Prefix{}, false
-	}
-	ones, _ := a.Mask.Size()
-	return netip.PrefixFrom(ip.Unmap(), ones), true
 }
 
 // ensureDefaultRoute makes the namespace's IPv4 default route go via gw on

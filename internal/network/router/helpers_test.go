@@ -20,6 +20,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/network/bridge"
 	"github.com/berth-dev/berth/internal/network/namespace"
+	"github.com/berth-dev/berth/internal/network/nlink"
 )
 
 // Names made by these tests: router namespaces "brtvpc-<hex>", uplinks
@@ -60,7 +61,7 @@ next:
 		}
 		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 216 + b[0]%8, b[1] & 0xf0, 0}), 20)
 		for _, r := range routes {
-			if dst, ok := netPrefix(r.Dst); ok && dst.Bits() > 0 && dst.Overlaps(p) {
+			if dst, ok := nlink.Prefix(r.Dst); ok && dst.Bits() > 0 && dst.Overlaps(p) {
 				continue next
 			}
 		}
@@ -102,7 +103,7 @@ func checkGone(t testing.TB, cfg Config) {
 	if _, err := os.Lstat(Path(cfg.Name)); !os.IsNotExist(err) {
 		t.Errorf("namespace pin %s left behind (%v)", Path(cfg.Name), err)
 	}
-	if _, err := netlink.LinkByName(cfg.Uplink); !isNotFound(err) {
+	if _, err := netlink.LinkByName(cfg.Uplink); !nlink.NotFound(err) {
 		t.Errorf("host link %s left behind (%v)", cfg.Uplink, err)
 	}
 	routes, err := netlink.RouteListFiltered(unix.AF_INET, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
@@ -111,7 +112,7 @@ func checkGone(t testing.TB, cfg Config) {
 	}
 	for _, r := range routes {
 		for _, c := range cfg.CIDRs {
-			if dst, _ := netPrefix(r.Dst); dst == c {
+			if dst, _ := nlink.Prefix(r.Dst); dst == c {
 				t.Errorf("host route %v left behind: %v", c, r)
 			}
 		}

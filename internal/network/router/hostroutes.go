@@ -8,6 +8,8 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/network/nlink"
 )
 
 // hostRoute is what the route plan needs to know of a route in the host's
@@ -88,7 +90,7 @@ func ensureHostRoutes(hh *netlink.Handle, uplink netlink.Link, cidrs []netip.Pre
 	idx := uplink.Attrs().Index
 	plan := planHostRoutes(cidrs, routes, idx)
 	for _, r := range plan.Del {
-		if err := hh.RouteDel(&netlink.Route{LinkIndex: r.LinkIndex, Dst: prefixNet(r.Dst), Table: unix.RT_TABLE_MAIN}); err != nil && !errors.Is(err, unix.ESRCH) {
+		if err := hh.RouteDel(&netlink.Route{LinkIndex: r.LinkIndex, Dst: nlink.IPNet(r.Dst), Table: unix.RT_TABLE_MAIN}); err != nil && !errors.Is(err, unix.ESRCH) {
 			return nil, nil, fmt.Errorf("delete stale host route %v: %w", r.Dst, err)
 		}
 	}
@@ -116,7 +118,7 @@ func ensureHostRoutes(hh *netlink.Handle, uplink netlink.Link, cidrs []netip.Pre
 func hostRouteFor(uplink int, cidr netip.Prefix) *netlink.Route {
 	return &netlink.Route{
 		LinkIndex: uplink,
-		Dst:       prefixNet(cidr),
+		Dst:       nlink.IPNet(cidr),
 		Gw:        net.IP(RouterLinkAddr.AsSlice()),
 		Src:       net.IP(HostLinkAddr.AsSlice()),
 		Flags:     int(netlink.FLAG_ONLINK),
@@ -127,7 +129,7 @@ func hostRouteFor(uplink int, cidr netip.Prefix) *netlink.Route {
 
 // toHostRoute gives one hostRoute per next hop of r.
 func toHostRoute(r netlink.Route) []hostRoute {
-	dst, ok := netPrefix(r.Dst)
+	dst, ok := nlink.Prefix(r.Dst)
 	if !ok {
 		return nil
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/network/bridge"
 	"github.com/berth-dev/berth/internal/network/namespace"
+	"github.com/berth-dev/berth/internal/network/nlink"
 )
 
 var endpoints = []netip.Addr{netip.MustParseAddr("169.254.170.2"), netip.MustParseAddr("169.254.169.253")}
@@ -230,7 +231,7 @@ func TestRouterIntegration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := rh.AddrDel(lo, &netlink.Addr{IPNet: prefixNet(netip.PrefixFrom(endpoints[0], 32))}); err != nil {
+		if err := rh.AddrDel(lo, &netlink.Addr{IPNet: nlink.IPNet(netip.PrefixFrom(endpoints[0], 32))}); err != nil {
 			t.Fatal(err)
 		}
 		if err := rA.do(func() error { return os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("0"), 0o644) }); err != nil {

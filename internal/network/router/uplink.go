@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/internal/network/namespace"
+	"github.com/berth-dev/berth/internal/network/nlink"
 )
 
 // ensureLoopback brings the router's lo up with exactly the endpoint
@@ -64,7 +65,7 @@ func ensureUplink(hh, rh *netlink.Handle, name string, nsFd int) (netlink.Link, 
 	if err != nil {
 		return nil, fmt.Errorf("uplink router end: %w", err)
 	}
-	if host == nil || peer == nil || !isPair(host, peer) {
+	if host == nil || peer == nil || !nlink.IsVethPair(host, peer) {
 		if host != nil {
 			if err := deleteLink(hh, host); err != nil {
 				return nil, fmt.Errorf("delete stale uplink host end %s: %w", name, err)
@@ -87,10 +88,10 @@ func ensureUplink(hh, rh *netlink.Handle, name string, nsFd int) (netlink.Link, 
 	}
 	// In the router: the host's end is on the link, and is the way out.
 	idx := peer.Attrs().Index
-	if err := ensureRoute(rh, &netlink.Route{LinkIndex: idx, Dst: prefixNet(netip.PrefixFrom(HostLinkAddr, 32)), Scope: netlink.SCOPE_LINK, Table: unix.RT_TABLE_MAIN}); err != nil {
+	if err := ensureRoute(rh, &netlink.Route{LinkIndex: idx, Dst: nlink.IPNet(netip.PrefixFrom(HostLinkAddr, 32)), Scope: netlink.SCOPE_LINK, Table: unix.RT_TABLE_MAIN}); err != nil {
 		return nil, fmt.Errorf("router route to %v: %w", HostLinkAddr, err)
 	}
-	if err := ensureRoute(rh, &netlink.Route{LinkIndex: idx, Dst: prefixNet(netip.PrefixFrom(netip.IPv4Unspecified(), 0)), Gw: net.IP(HostLinkAddr.AsSlice()), Table: unix.RT_TABLE_MAIN}); err != nil {
+	if err := ensureRoute(rh, &netlink.Route{LinkIndex: idx, Dst: nlink.IPNet(netip.PrefixFrom(netip.IPv4Unspecified(), 0)), Gw: net.IP(HostLinkAddr.AsSlice()), Table: unix.RT_TABLE_MAIN}); err != nil {
 		return nil, fmt.Errorf("router default route: %w", err)
 	}
 	return host, nil
@@ -167,7 +168,7 @@ func removeUplink(name string) error {
 // an error if the name belongs to an interface of another kind.
 func lookupVeth(h *netlink.Handle, name string) (netlink.Link, error) {
 	l, err := h.LinkByName(name)
-	if isNotFound(err) {
+	if nlink.NotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -180,21 +181,10 @@ func lookupVeth(h *netlink.Handle, name string) (netlink.Link, error) {
 }
 
 func deleteLink(h *netlink.Handle, l netlink.Link) error {
-	if err := h.LinkDel(l); err != nil && !isNotFound(err) && !errors.Is(err, unix.ENODEV) {
+	if err := h.LinkDel(l); err != nil && !nlink.NotFound(err) && !errors.Is(err, unix.ENODEV) {
 		return err
 	}
 	return nil
-}
-
-func isNotFound(err error) bool {
-	var nf netlink.LinkNotFoundError
-	return errors.As(err, &nf)
-}
-
-// isPair reports whether host and peer, in two namespaces, are the two ends
-// of one veth pair: each end's IFLA_LINK is the other's index.
-func isPair(host, peer netlink.Link) bool {
-	return host.Attrs().ParentIndex == peer.Attrs().Index && peer.Attrs().ParentIndex == host.Attrs().Index
 }
 
 // ensureAddrs gives link the IPv4 addresses want, and removes the others
@@ -206,7 +196,7 @@ func ensureAddrs(h *netlink.Handle, link netlink.Link, want []netip.Prefix, keep
 	}
 	have := map[netip.Prefix]bool{}
 	for _, a := range addrs {
-		p, ok := addrPrefix(a)
+		p, ok := nlink.AddrPrefix(a)
 		if !ok {
 			continue
 		}
@@ -222,7 +212,7 @@ func ensureAddrs(h *netlink.Handle, link netlink.Link, want []netip.Prefix, keep
 		if have[p] {
 			continue
 		}
-		if err := h.AddrAdd(link, &netlink.Addr{IPNet: prefixNet(p)}); err != nil && !errors.Is(err, unix.EEXIST) {
+		if err := h.AddrAdd(link, &netlink.Addr{IPNet: nlink.IPNet(p)}); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("add address %v: %w", p, err)
 		}
 	}
@@ -246,39 +236,14 @@ func ensureRoute(h *netlink.Handle, want *netlink.Route) error {
 	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
 		return fmt.Errorf("list routes: %w", err)
 	}
-	wdst, _ := netPrefix(want.Dst)
+	wdst, _ := nlink.Prefix(want.Dst)
 	wgw, _ := netip.AddrFromSlice(want.Gw)
 	for _, r := range routes {
-		dst, _ := netPrefix(r.Dst)
+		dst, _ := nlink.Prefix(r.Dst)
 		gw, _ := netip.AddrFromSlice(r.Gw)
 		if dst == wdst && r.LinkIndex == want.LinkIndex && gw.Unmap() == wgw.Unmap() && r.Scope == want.Scope {
 			return nil
 		}
 	}
 	return h.RouteReplace(want)
-}
-
-// addrPrefix is an address as a netip.Prefix.
-func addrPrefix(a netlink.Addr) (netip.Prefix, bool) {
-	if a.IPNet == nil {
-		return netip.Prefix{}, false
-	}
-	return netPrefix(a.IPNet)
-}
-
-// netPrefix converts a route or address net (nil is 0.0.0.0/0).
-func netPrefix(n *net.IPNet) (netip.Prefix, bool) {
-	if n == nil {
-		return netip.PrefixFrom(netip.IPv4Unspecified(), 0), true
-	}
-	ip, ok := netip.AddrFromSlice(n.IP)
-	if !ok {
-		return netip.Prefix{}, false
-	}
-	ones, _ := n.Mask.Size()
-	return netip.PrefixFrom(ip.Unmap(), ones), true
-}
-
-func prefixNet(p netip.Prefix) *net.IPNet {
-	return &net.IPNet{IP: net.IP(p.Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
