@@ -117,7 +117,8 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 	}
 	m.loadUpstreams()
 	v := &vpcRouter{
-		cfg:    router.Config{Name: name, Uplink: uplink, CIDRs: m.routable(cidrs), Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}},
+		cfg: router.Config{Name: name, Uplink: uplink, CIDRs: m.routable(cidrs),
+			Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}, Services: services()},
 		public: map[string]router.PublicIP{},
 		ports:  map[string]bridge.Port{spec.TaskID: port},
 	}
@@ -241,4 +242,14 @@ func (m *Manager) forget(ctx context.Context, name, taskID string) error {
 		return m.reensure(ctx, v)
 	}
 	return nil
+}
+
+// services are the endpoints' ports, as the routers open them: the same
+// the tasks' firewalls always let through.
+func services() []router.Service {
+	out := make([]router.Service, 0, len(endpoints))
+	for _, e := range endpoints {
+		out = append(out, router.Service{Addr: e.Addr, Proto: uint8(e.Proto), Port: e.Port})
+	}
+	return out
 }

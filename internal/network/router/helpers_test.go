@@ -89,6 +89,9 @@ func testConfig(t testing.TB, cidrs []netip.Prefix, endpoints []netip.Addr) Conf
 		CIDRs:     cidrs,
 		Endpoints: endpoints,
 	}
+	if len(endpoints) > 0 {
+		cfg.Services = services
+	}
 	t.Cleanup(func() { checkGone(t, cfg) })
 	t.Cleanup(func() {
 		if err := Remove(context.Background(), cfg.Name, cfg.Uplink); err != nil {

@@ -23,7 +23,7 @@ import (
 //		iifname "lo" accept
 //		ct state established,related accept
 //		meta l4proto { icmp, ipv6-icmp } accept
-//		ip daddr <endpoint> accept   (one rule per endpoint)
+//		ip daddr <endpoint> meta l4proto <proto> th dport <port> accept   (one rule per service)
 //	}
 //
 // Between the VPC's bridges everything is forwarded (its subnets route to
@@ -32,7 +32,7 @@ import (
 // connections (from the uplink's address) and those to public addresses:
 // a host that forwards (ip_forward=1, as Docker sets it) does not make the
 // VPC's private addresses reachable from its LAN.
-func ruleset(endpoints []netip.Addr) []nft.Chain {
+func ruleset(services []Service) []nft.Chain {
 	accept, drop := nft.Verdict(expr.VerdictAccept), nft.Verdict(expr.VerdictDrop)
 	forward := nft.Chain{
 		Name:   "forward",
@@ -58,8 +58,9 @@ func ruleset(endpoints []netip.Addr) []nft.Chain {
 			nft.Join(nft.L4Proto(unix.IPPROTO_ICMPV6), accept),
 		},
 	}
-	for _, a := range endpoints {
-		input.Rules = append(input.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(a, 32)), accept))
+	for _, sv := range services {
+		input.Rules = append(input.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(sv.Addr, 32)),
+			nft.L4Proto(sv.Proto), nft.DportIn(sv.Port, sv.Port), accept))
 	}
 	return []nft.Chain{forward, input}
 }
@@ -80,8 +81,8 @@ func natChain(public []PublicIP) nft.Chain {
 
 // applyRules replaces the table in the namespace nsFd with ruleset in one
 // transaction. Nothing is ever sent to the host's ruleset.
-func applyRules(nsFd int, endpoints []netip.Addr, public []PublicIP) error {
-	chains := ruleset(endpoints)
+func applyRules(nsFd int, services []Service, public []PublicIP) error {
+	chains := ruleset(services)
 	if len(public) > 0 {
 		chains = append(chains, natChain(public))
 	}

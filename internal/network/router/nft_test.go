@@ -55,6 +55,13 @@ func describe(exprs []expr.Any) []string {
 			}
 			out = append(out, fmt.Sprintf("ct %s %d", map[expr.CtKey]string{expr.CtKeySTATE: "state", expr.CtKeySTATUS: "status"}[e.Key], binaryutil.NativeEndian.Uint32(bw.Mask)))
 			i += 2
+		case *expr.Payload:
+			cmp, ok := next[*expr.Cmp](exprs, i+1)
+			if e.Base != expr.PayloadBaseTransportHeader || e.Offset != 2 || e.Len != 2 || !ok {
+				return append(out, "bad payload")
+			}
+			out = append(out, fmt.Sprintf("th dport %d", binaryutil.BigEndian.Uint16(cmp.Data)))
+			i++
 		case *expr.Verdict:
 			out = append(out, map[expr.VerdictKind]string{expr.VerdictAccept: "accept", expr.VerdictDrop: "drop"}[e.Kind])
 		default:
@@ -96,7 +103,7 @@ func TestRulesInKernel(t *testing.T) {
 	}
 	defer unix.Close(fd)
 	for range 2 {
-		if err := applyRules(fd, endpoints, nil); err != nil {
+		if err := applyRules(fd, services, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -108,7 +115,7 @@ func TestRulesInKernel(t *testing.T) {
 	if err != nil || len(tables) != 1 || tables[0].Name != TableName {
 		t.Fatalf("tables %v, %v", tables, err)
 	}
-	for _, want := range ruleset(endpoints) {
+	for _, want := range ruleset(services) {
 		ch, err := c.ListChain(tables[0], want.Name)
 		if err != nil {
 			t.Fatal(err)
@@ -135,7 +142,9 @@ func TestRulesInKernel(t *testing.T) {
 			`oifname "uplink" drop`,
 			`type filter hook input priority filter; policy drop;`,
 			`iifname "lo" accept`,
-			`ip daddr 169.254.170.2 accept`,
+			`ip daddr 169.254.170.2 tcp dport 8080 accept`,
+			`ip daddr 169.254.169.253 udp dport 8053 accept`,
+			`iifname "uplink" ct status dnat accept`,
 		} {
 			if !strings.Contains(string(out), line) {
 				t.Errorf("nft list lacks %q:\n%s", line, out)

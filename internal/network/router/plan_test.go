@@ -144,7 +144,7 @@ func TestLiteralAddr(t *testing.T) {
 }
 
 func TestRuleset(t *testing.T) {
-	chains := ruleset(endpoints)
+	chains := ruleset(services)
 	if len(chains) != 2 {
 		t.Fatalf("%d chains", len(chains))
 	}
@@ -173,8 +173,9 @@ func TestRuleset(t *testing.T) {
 		"ct state 6 accept",
 		"meta l4proto 1 accept",
 		"meta l4proto 58 accept",
-		"ip daddr 169.254.170.2 accept",
-		"ip daddr 169.254.169.253 accept",
+		"ip daddr 169.254.170.2 meta l4proto 6 th dport 8080 accept",
+		"ip daddr 169.254.169.253 meta l4proto 6 th dport 8053 accept",
+		"ip daddr 169.254.169.253 meta l4proto 17 th dport 8053 accept",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("input rules:\n got %q\nwant %q", got, want)

@@ -81,13 +81,24 @@ type Config struct {
 	// the host already has an overlapping route.
 	CIDRs []netip.Prefix
 	// Endpoints are IPv4 addresses put on the router's lo (e.g.
-	// 169.254.170.2 and 169.254.169.253), reachable from the VPC's tasks.
+	// 169.254.170.2 and 169.254.169.253), for listeners made with Listen
+	// and ListenPacket.
 	Endpoints []netip.Addr
+	// Services are the ports of the endpoints the VPC's tasks (and the
+	// host) may open connections to; nothing else of the router answers.
+	Services []Service
 	// Public maps tasks' public addresses to their private ones, 1:1 NAT
 	// as an internet gateway does: the host routes each public address to
 	// the router (unless a host route overlaps it), which forwards what
 	// comes to it to the private address. Replies go back the same way.
 	Public []PublicIP
+}
+
+// Service is a port of an endpoint open to the VPC's tasks.
+type Service struct {
+	Addr  netip.Addr
+	Proto uint8 // unix.IPPROTO_TCP or unix.IPPROTO_UDP
+	Port  uint16
 }
 
 // PublicIP is one public address of a task.
@@ -112,6 +123,11 @@ func (c Config) validate() error {
 			if p.Overlaps(q) {
 				return fmt.Errorf("router %s: CIDRs %v and %v overlap", c.Name, q, p)
 			}
+		}
+	}
+	for _, sv := range c.Services {
+		if !slices.Contains(c.Endpoints, sv.Addr) || sv.Proto != unix.IPPROTO_TCP && sv.Proto != unix.IPPROTO_UDP || sv.Port == 0 {
+			return fmt.Errorf("router %s: service %v/%d/%d is not a TCP or UDP port of an endpoint", c.Name, sv.Addr, sv.Proto, sv.Port)
 		}
 	}
 	for i, m := range c.Public {
@@ -209,6 +225,7 @@ func Ensure(ctx context.Context, cfg Config) (_ *Router, err error) {
 	cfg.CIDRs = slices.Clone(cfg.CIDRs)
 	cfg.Endpoints = slices.Clone(cfg.Endpoints)
 	cfg.Public = slices.Clone(cfg.Public)
+	cfg.Services = slices.Clone(cfg.Services)
 	mu.Lock()
 	defer mu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -247,7 +264,7 @@ func Ensure(ctx context.Context, cfg Config) (_ *Router, err error) {
 	steps := []func() error{
 		func() error { return ensureLoopback(rh, cfg.Endpoints) },
 		func() error { return enableForwarding(int(ns)) },
-		func() error { return applyRules(int(ns), cfg.Endpoints, cfg.Public) },
+		func() error { return applyRules(int(ns), cfg.Services, cfg.Public) },
 		func() error {
 			host, err := ensureUplink(hh, rh, cfg.Uplink, int(ns))
 			if err != nil {

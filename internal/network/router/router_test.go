@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/nftables"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"github.com/berth-dev/berth/internal/network/bridge"
 	"github.com/berth-dev/berth/internal/network/namespace"
@@ -22,6 +23,13 @@ import (
 )
 
 var endpoints = []netip.Addr{netip.MustParseAddr("169.254.170.2"), netip.MustParseAddr("169.254.169.253")}
+
+// services are the endpoints' open ports in these tests.
+var services = []Service{
+	{Addr: endpoints[0], Proto: unix.IPPROTO_TCP, Port: 8080},
+	{Addr: endpoints[1], Proto: unix.IPPROTO_TCP, Port: 8053},
+	{Addr: endpoints[1], Proto: unix.IPPROTO_UDP, Port: 8053},
+}
 
 const port = 8080
 
@@ -110,33 +118,41 @@ func TestRouterIntegration(t *testing.T) {
 		noAccept(t, l)
 	})
 	t.Run("task reaches only the router's endpoints", func(t *testing.T) {
-		l, err := rA.Listen("tcp4", endpoints[0].String()+":0")
+		l, err := rA.Listen("tcp4", endpoints[0].String()+":8080")
 		if err != nil {
 			t.Fatal(err)
 		}
 		serveGreeting(t, l, "endpoint")
 		a1.mustGreet(t, l.Addr().String(), "endpoint "+a1.ip.String())
 		a3.mustGreet(t, l.Addr().String(), "endpoint "+a3.ip.String())
+		l.Close()
 
-		// A listener on every router address answers only on the endpoints.
-		wild, err := rA.Listen("tcp", ":0")
+		// A listener on every router address answers only on the
+		// endpoints' service ports.
+		wild, err := rA.Listen("tcp", ":8053")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer wild.Close()
-		p := wild.Addr().(*net.TCPAddr).Port
 		for _, dst := range []netip.Addr{s1.Gateway, RouterLinkAddr} {
-			a1.mustNotConnect(t, fmt.Sprintf("%s:%d", dst, p))
+			a1.mustNotConnect(t, fmt.Sprintf("%s:8053", dst))
 		}
 		noAccept(t, wild)
-		c, err := a1.dial(t, "tcp4", fmt.Sprintf("%s:%d", endpoints[1], p), 3*time.Second)
+		c, err := a1.dial(t, "tcp4", fmt.Sprintf("%s:8053", endpoints[1]), 3*time.Second)
 		if err != nil {
 			t.Fatalf("the other endpoint: %v", err)
 		}
 		c.Close()
+		other, err := rA.Listen("tcp", ":9999")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		a1.mustNotConnect(t, fmt.Sprintf("%s:9999", endpoints[0]))
+		noAccept(t, other)
 	})
 	t.Run("udp endpoint", func(t *testing.T) {
-		pc, err := rA.ListenPacket("udp4", endpoints[1].String()+":0")
+		pc, err := rA.ListenPacket("udp4", endpoints[1].String()+":8053")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +266,7 @@ func TestRouterIntegration(t *testing.T) {
 		if !slices.Equal(r.Routed(), []netip.Prefix{vpc}) {
 			t.Fatalf("Routed %v, Skipped %v", r.Routed(), r.Skipped())
 		}
-		if got, want := snapshotRules(t, r), "berth/forward 6 rules; berth/input 6 rules; "; got != want {
+		if got, want := snapshotRules(t, r), "berth/forward 6 rules; berth/input 7 rules; "; got != want {
 			t.Fatalf("rules after repair: %s, want %s", got, want)
 		}
 		hostRoutesVia(t, a1.ip, cfgA.Uplink)
@@ -259,10 +275,11 @@ func TestRouterIntegration(t *testing.T) {
 			t.Fatal(err)
 		}
 		hc.Close()
-		l, err := r.Listen("tcp4", endpoints[0].String()+":0")
+		l, err := r.Listen("tcp4", endpoints[0].String()+":8080")
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer l.Close()
 		serveGreeting(t, l, "endpoint")
 		a3.mustGreet(t, l.Addr().String(), "endpoint "+a3.ip.String()) // forwarding and the endpoint are back
 		hl, err := net.Listen("tcp4", "0.0.0.0:0")
