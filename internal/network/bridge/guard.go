@@ -43,11 +43,7 @@ var guardPriority = nftables.ChainPriorityRef(-200)
 //		iifname "bv*" drop
 //	}
 func (n *NS) GuardPorts(ports []Port) error {
-	path := n.path
-	if path == "" {
-		path = "/proc/thread-self/ns/net"
-	}
-	f, err := os.Open(path)
+	f, err := n.open()
 	if err != nil {
 		return fmt.Errorf("bridge: port guard: %w", err)
 	}
@@ -65,11 +61,7 @@ func (n *NS) GuardPorts(ports []Port) error {
 // left in the set (a port's name is never reused) until the next
 // GuardPorts. Without a guard yet, it makes one of ports.
 func (n *NS) AllowPorts(ports []Port) error {
-	path := n.path
-	if path == "" {
-		path = "/proc/thread-self/ns/net"
-	}
-	f, err := os.Open(path)
+	f, err := n.open()
 	if err != nil {
 		return fmt.Errorf("bridge: port guard: %w", err)
 	}
@@ -149,4 +141,13 @@ func ifPrefix(prefix string) []expr.Any {
 		&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte(prefix)},
 	}
+}
+
+// open opens the namespace's file, for nftables (the caller's own when the
+// NS is the host's).
+func (n *NS) open() (*os.File, error) {
+	if n.path == "" {
+		return os.Open("/proc/thread-self/ns/net")
+	}
+	return os.Open(n.path)
 }

@@ -237,28 +237,19 @@ func IfName(key expr.MetaKey, name string) []expr.Any {
 }
 
 // CtStateIn matches connections whose ct state has any of bits.
-func CtStateIn(bits uint32) []expr.Any {
-	return []expr.Any{
-		&expr.Ct{Register: 1, Key: expr.CtKeySTATE},
-		&expr.Bitwise{
-			SourceRegister: 1,
-			DestRegister:   1,
-			Len:            4,
-			Mask:           binaryutil.NativeEndian.PutUint32(bits),
-			Xor:            binaryutil.NativeEndian.PutUint32(0),
-		},
-		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(0)},
-	}
-}
+func CtStateIn(bits uint32) []expr.Any { return ctBits(expr.CtKeySTATE, bits) }
 
 // CtStatusDNAT is conntrack's IPS_DST_NAT status bit: the connection's
 // destination was rewritten.
 const CtStatusDNAT = 1 << 5
 
 // CtStatusIn matches connections whose ct status has any of bits.
-func CtStatusIn(bits uint32) []expr.Any {
+func CtStatusIn(bits uint32) []expr.Any { return ctBits(expr.CtKeySTATUS, bits) }
+
+// ctBits matches connections whose conntrack key has any of bits.
+func ctBits(key expr.CtKey, bits uint32) []expr.Any {
 	return []expr.Any{
-		&expr.Ct{Register: 1, Key: expr.CtKeySTATUS},
+		&expr.Ct{Register: 1, Key: key},
 		&expr.Bitwise{
 			SourceRegister: 1,
 			DestRegister:   1,
