@@ -13,6 +13,8 @@ command -v runc >/dev/null || need_apt+=(runc)
 [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)
 command -v ip >/dev/null || need_apt+=(iproute2)
+# berth writes nftables through netlink; the tests read tables back with nft.
+command -v nft >/dev/null || need_apt+=(nftables)
 
 if ((${#need_apt[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
