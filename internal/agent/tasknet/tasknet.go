@@ -2,7 +2,10 @@
 // of its own and, for an awsvpc task, its ENI — eth0 with the ENI's
 // address and MAC, a port of its subnet's bridge in its VPC's router
 // namespace (internal/network/router), with /etc/resolv.conf pointing at
-// the VPC resolver and /etc/hosts naming the task.
+// the VPC resolver and /etc/hosts naming the task. Its security groups are
+// enforced in its namespace and kept current (firewall.go); its port is
+// guarded in the router, whose resolver and public addresses this package
+// also keeps (routers.go).
 //
 // What a task holds is written under Dir/<task id>/ (the files mounted in
 // its containers and the name of its VPC's router), so that a restarted
@@ -52,7 +55,7 @@ type Manager struct {
 	// wiring alone).
 	Policy agentapi.NetworkAPI
 
-	mu        sync.Mutex // serialises router creation and removal; guards the maps
+	mu        sync.Mutex // serialises router changes; guards the maps and the routers' fields
 	routers   map[string]*vpcRouter
 	tasks     map[string]wired // by task id
 	upstreams []string         // the host's resolvers, read once
