@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/internal/agentapi"
@@ -20,14 +21,17 @@ var endpoints = []firewall.Endpoint{
 
 // settle is how long the enforcer lets a burst of changes (a RunTask of
 // ten, each ENI a change) gather before it reads the policies again.
-const settle = 400 * time.Millisecond
+const settle = 250 * time.Millisecond
 
-// wired is an awsvpc task this manager enforces groups for, and the rules
-// its namespace has now.
+// wired is an awsvpc task this manager enforces groups for. Its mutex
+// serialises the writes of its firewall (Setup's and the enforcer's), so
+// that applied is always what its namespace has.
 type wired struct {
 	spec      *agentapi.TaskSpec
 	netnsPath string
-	applied   *firewall.Ruleset // nil until written
+
+	mu      sync.Mutex
+	applied *firewall.Ruleset // nil until written
 }
 
 // policyKey names what a task's policy depends on: its scope and groups.
@@ -35,33 +39,37 @@ func policyKey(spec *agentapi.TaskSpec) string {
 	return spec.Account + "/" + spec.Region + "/" + strings.Join(spec.ENI.SecurityGroups, ",")
 }
 
-// enforce writes the task's firewall from policy p (read if nil) unless
-// its namespace has those rules already, and returns what it has.
-func (m *Manager) enforce(ctx context.Context, w wired, p *agentapi.SecurityPolicy) (*firewall.Ruleset, error) {
+// enforce brings the task's firewall to policy p (read if nil), writing
+// only what changed since the last write.
+func (m *Manager) enforce(ctx context.Context, w *wired, p *agentapi.SecurityPolicy) error {
 	if m.Policy == nil {
-		return nil, nil
+		return nil
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	eni := w.spec.ENI
 	if p == nil {
 		var err error
 		if p, err = m.Policy.SecurityPolicy(ctx, w.spec.Account, w.spec.Region, eni.SecurityGroups); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	rs := firewall.Compile(p, eni.SecurityGroups)
 	switch {
 	case w.applied == nil:
 		if err := firewall.Apply(w.netnsPath, rs, endpoints); err != nil {
-			return nil, err
+			return err
 		}
 	case rs.Equal(*w.applied):
-		return w.applied, nil
+		return nil
 	default:
 		if err := firewall.Update(w.netnsPath, *w.applied, rs, endpoints); err != nil {
-			return nil, err
+			w.applied = nil // unknown now: the next write replaces the table
+			return err
 		}
 	}
-	return &rs, nil
+	w.applied = &rs
+	return nil
 }
 
 // Run keeps running tasks' firewalls in step with their security groups
@@ -108,7 +116,7 @@ func (m *Manager) Run(ctx context.Context) error {
 // could not be.
 func (m *Manager) enforceAll(ctx context.Context) bool {
 	m.mu.Lock()
-	tasks := make([]wired, 0, len(m.tasks))
+	tasks := make([]*wired, 0, len(m.tasks))
 	for _, w := range m.tasks {
 		tasks = append(tasks, w)
 	}
@@ -127,13 +135,9 @@ func (m *Manager) enforceAll(ctx context.Context) bool {
 			}
 			policies[key] = p
 		}
-		rules, err := m.enforce(ctx, w, p)
+		err := m.enforce(ctx, w, p)
 		m.mu.Lock()
-		cur, live := m.tasks[w.spec.TaskID]
-		if err == nil && live && cur.netnsPath == w.netnsPath {
-			cur.applied = rules
-			m.tasks[w.spec.TaskID] = cur
-		}
+		live := m.tasks[w.spec.TaskID] == w
 		m.mu.Unlock()
 		if err != nil && live && !errors.Is(err, context.Canceled) { // else it went meanwhile
 			m.log().Warn("updating a task's security groups", "task", w.spec.TaskID, "err", err)

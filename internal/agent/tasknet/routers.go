@@ -26,6 +26,7 @@ type vpcRouter struct {
 	public  map[string]router.PublicIP // by task id
 	ports   map[string]bridge.Port     // by task id: what each task's port may send
 	stale   int                        // ports gone but still in the guard's set
+	dirty   bool                       // the last re-ensure failed: the router lags its config
 }
 
 func (v *vpcRouter) close() {
@@ -94,12 +95,12 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 	}
 	if v := m.routers[name]; v != nil {
 		if _, ok := v.ports[spec.TaskID]; !ok {
-			v.ports[spec.TaskID] = port
 			if err := v.bridges.AllowPorts([]bridge.Port{port}); err != nil {
 				return nil, err
 			}
+			v.ports[spec.TaskID] = port
 		}
-		again := len(v.r.Skipped()) > 0
+		again := v.dirty || len(v.r.Skipped()) > 0
 		if public != nil && v.public[spec.TaskID] != *public {
 			v.public[spec.TaskID], again = *public, true
 		}
@@ -209,10 +210,11 @@ func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 	cfg.Public = v.publicList()
 	r, err := router.Ensure(ctx, cfg)
 	if err != nil {
+		v.dirty = true // the router is behind its config: the next task tries again
 		return fmt.Errorf("router %s: %w", cfg.Name, err)
 	}
 	_ = v.r.Close()
-	v.r = r
+	v.r, v.dirty = r, false
 	return nil
 }
 
@@ -239,6 +241,9 @@ func (m *Manager) forget(ctx context.Context, name, taskID string) error {
 	}
 	if _, ok := v.public[taskID]; ok {
 		delete(v.public, taskID)
+		return m.reensure(ctx, v) // on failure dirty: the next set-up here retries
+	}
+	if v.dirty {
 		return m.reensure(ctx, v)
 	}
 	return nil

@@ -57,8 +57,8 @@ type Manager struct {
 
 	mu        sync.Mutex // serialises router changes; guards the maps and the routers' fields
 	routers   map[string]*vpcRouter
-	tasks     map[string]wired // by task id
-	upstreams []string         // the host's resolvers, read once
+	tasks     map[string]*wired // by task id
+	upstreams []string          // the host's resolvers, read once
 }
 
 const (
@@ -128,22 +128,20 @@ func (m *Manager) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunne
 		return tn, err
 	}
 	// Known to the enforcer before its policy is read, so that no change
-	// in between is missed.
-	w := wired{spec: spec, netnsPath: path}
+	// in between is missed; a task set up again (adopted) keeps its record.
 	m.mu.Lock()
 	if m.tasks == nil {
-		m.tasks = map[string]wired{}
+		m.tasks = map[string]*wired{}
 	}
-	m.tasks[spec.TaskID] = w
-	m.mu.Unlock()
-	if w.applied, err = m.enforce(ctx, w, nil); err != nil {
-		return tn, fmt.Errorf("security groups: %w", err)
-	}
-	m.mu.Lock()
-	if cur, ok := m.tasks[spec.TaskID]; ok && cur.applied == nil {
+	w := m.tasks[spec.TaskID]
+	if w == nil || w.netnsPath != path {
+		w = &wired{spec: spec, netnsPath: path}
 		m.tasks[spec.TaskID] = w
 	}
 	m.mu.Unlock()
+	if err := m.enforce(ctx, w, nil); err != nil {
+		return tn, fmt.Errorf("security groups: %w", err)
+	}
 	tn.Hostname = eni.PrivateDNSName
 	tn.ResolvConf, tn.Hosts = filepath.Join(dir, resolvFile), filepath.Join(dir, hostsFile)
 	short, _, _ := strings.Cut(eni.PrivateDNSName, ".")

@@ -54,10 +54,11 @@ func AddrSet(name string, addrs []netip.Addr) Set {
 	return s
 }
 
-// ReplaceTable replaces table inet berth in the network namespace nsFd
-// with sets and chains, in one transaction (add, so that the delete never
-// fails, delete, add again and fill): packets see the old rules or the new,
-// never none.
+// ReplaceTable replaces the content of table inet berth in the network
+// namespace nsFd with sets and chains, in one transaction (the table is
+// emptied and filled in place; what is no longer wanted is deleted):
+// packets see the old rules or the new, never none. A base chain's policy
+// may change; its type, hook or priority may not (the kernel refuses).
 func ReplaceTable(nsFd int, sets []Set, chains []Chain) error {
 	return ReplaceFamilyTable(nsFd, nftables.TableFamilyINet, sets, chains)
 }
