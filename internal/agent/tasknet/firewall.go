@@ -12,7 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// endpoints are what every task reaches whatever its groups say.
+// endpoints are what every task reaches whatever its groups say, and all
+// that its VPC's router answers.
 var endpoints = []firewall.Endpoint{
 	{Addr: MetadataAddr, Proto: unix.IPPROTO_TCP, Port: 80},
 	{Addr: ResolverAddr, Proto: unix.IPPROTO_UDP, Port: 53},

@@ -119,7 +119,7 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 	m.loadUpstreams()
 	v := &vpcRouter{
 		cfg: router.Config{Name: name, Uplink: uplink, CIDRs: m.routable(cidrs),
-			Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}, Services: services()},
+			Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}, Services: endpoints},
 		public: map[string]router.PublicIP{},
 		ports:  map[string]bridge.Port{spec.TaskID: port},
 	}
@@ -247,14 +247,4 @@ func (m *Manager) forget(ctx context.Context, name, taskID string) error {
 		return m.reensure(ctx, v)
 	}
 	return nil
-}
-
-// services are the endpoints' ports, as the routers open them: the same
-// the tasks' firewalls always let through.
-func services() []router.Service {
-	out := make([]router.Service, 0, len(endpoints))
-	for _, e := range endpoints {
-		out = append(out, router.Service{Addr: e.Addr, Proto: uint8(e.Proto), Port: e.Port})
-	}
-	return out
 }

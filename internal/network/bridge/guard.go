@@ -66,11 +66,7 @@ func (n *NS) AllowPorts(ports []Port) error {
 		return fmt.Errorf("bridge: port guard: %w", err)
 	}
 	defer f.Close()
-	var keys [][]byte
-	for _, p := range ports {
-		keys = append(keys, portKey(p))
-	}
-	err = nft.AddToSet(int(f.Fd()), nftables.TableFamilyBridge, nft.Set{Name: "ports", Concat: true, Type: portsType, Keys: keys})
+	err = nft.AddToSet(int(f.Fd()), nftables.TableFamilyBridge, portsSet(ports))
 	if errors.Is(err, nft.ErrNoTable) {
 		return n.GuardPorts(ports)
 	}
@@ -88,8 +84,15 @@ const (
 	regAddr = 14 // NFT_REG32_06
 )
 
-// portsSet is the guard's set: ifname . ether_addr . ipv4_addr.
-var portsType = nftables.MustConcatSetType(nftables.TypeIFName, nftables.TypeEtherAddr, nftables.TypeIPAddr)
+// portsSet is the guard's set of ports: ifname . ether_addr . ipv4_addr.
+func portsSet(ports []Port) nft.Set {
+	set := nft.Set{Name: "ports", Concat: true,
+		Type: nftables.MustConcatSetType(nftables.TypeIFName, nftables.TypeEtherAddr, nftables.TypeIPAddr)}
+	for _, p := range ports {
+		set.Keys = append(set.Keys, portKey(p))
+	}
+	return set
+}
 
 // portKey is a port's element of the set, each field padded to 4 bytes.
 func portKey(p Port) []byte {
@@ -102,11 +105,7 @@ func portKey(p Port) []byte {
 }
 
 func guard(ports []Port) ([]nft.Set, nft.Chain) {
-	set := nft.Set{Name: "ports", Concat: true, Type: portsType}
-	for _, p := range ports {
-		set.Keys = append(set.Keys, portKey(p))
-	}
-	sets := []nft.Set{set}
+	sets := []nft.Set{portsSet(ports)}
 	port := func(macAt expr.PayloadBase, macOffset, addrOffset uint32) []expr.Any {
 		return []expr.Any{
 			&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: regName},

@@ -182,11 +182,7 @@ func compareRules(a, b Rule) int {
 // Endpoint is an address and port a task always reaches, whatever its
 // groups say (the in-task endpoints: AWS's security groups don't filter
 // the VPC resolver or the task metadata endpoint either).
-type Endpoint struct {
-	Addr  netip.Addr
-	Proto int
-	Port  uint16
-}
+type Endpoint = nft.Service
 
 // exprs is the rule's match and verdict; sets are the table's.
 func (r Rule) exprs(sets []nft.Set) []expr.Any {
@@ -234,8 +230,7 @@ func table(rs Ruleset, endpoints []Endpoint) ([]nft.Set, []nft.Chain) {
 		nft.Join(nft.Established(), accept),
 	}}
 	for _, e := range endpoints {
-		out.Rules = append(out.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(e.Addr, 32)),
-			nft.L4Proto(byte(e.Proto)), nft.DportIn(e.Port, e.Port), accept))
+		out.Rules = append(out.Rules, nft.Join(nft.ToService(e), accept))
 	}
 	for _, r := range rs.Rules {
 		if r.Egress {

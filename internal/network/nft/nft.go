@@ -1,6 +1,7 @@
 // Package nft builds the nftables rules of berth's tables (all named
-// "berth", family inet, each in a namespace of its own: a VPC's router, a
-// task's) and replaces such a table in one transaction. It wraps
+// "berth", family inet or bridge, each in a namespace of its own: a VPC's
+// router, a task's) and replaces such a table, or adds to its sets, in one
+// transaction. It wraps
 // github.com/google/nftables, which speaks netlink to the kernel: no nft(8)
 // is needed, and nothing is ever sent to a namespace other than the one
 // given.
@@ -54,6 +55,15 @@ func AddrSet(name string, addrs []netip.Addr) Set {
 	return s
 }
 
+// elements are a set's keys as the library takes them.
+func elements(keys [][]byte) []nftables.SetElement {
+	out := make([]nftables.SetElement, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, nftables.SetElement{Key: k})
+	}
+	return out
+}
+
 // ReplaceTable replaces the content of table inet berth in the network
 // namespace nsFd with sets and chains, in one transaction (the table is
 // emptied and filled in place; what is no longer wanted is deleted):
@@ -97,10 +107,6 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []Set, chain
 	c.AddTable(t)
 	c.FlushTable(t)
 	for i, ss := range sets {
-		elems := make([]nftables.SetElement, 0, len(ss.Keys))
-		for _, k := range ss.Keys {
-			elems = append(elems, nftables.SetElement{Key: k})
-		}
 		// The id is ours to give (one per set in this transaction): left
 		// zero, the library would take one from a global counter that
 		// concurrent connections race on.
@@ -109,7 +115,7 @@ func ReplaceFamilyTable(nsFd int, family nftables.TableFamily, sets []Set, chain
 			return fail(fmt.Errorf("set %s: %w", ss.Name, err))
 		}
 		c.FlushSet(set)
-		if err := c.SetAddElements(set, elems); err != nil {
+		if err := c.SetAddElements(set, elements(ss.Keys)); err != nil {
 			return fail(fmt.Errorf("set %s: %w", ss.Name, err))
 		}
 	}
@@ -164,11 +170,7 @@ func AddToSets(nsFd int, family nftables.TableFamily, sets []Set) error {
 		// Named, not looked up: a set that is not there fails the
 		// transaction (ENOENT), which is rare enough to pay for then.
 		set := &nftables.Set{Table: t, Name: s.Name, KeyType: s.Type, Concatenation: s.Concat}
-		elems := make([]nftables.SetElement, 0, len(s.Keys))
-		for _, k := range s.Keys {
-			elems = append(elems, nftables.SetElement{Key: k})
-		}
-		if err := c.SetAddElements(set, elems); err != nil {
+		if err := c.SetAddElements(set, elements(s.Keys)); err != nil {
 			return err
 		}
 	}
@@ -323,6 +325,18 @@ func IP4InSet(which Addr, sets []Set, i int) []expr.Any {
 // is in the i-th set given to ReplaceTable.
 func Lookup(sets []Set, i int, reg uint32) *expr.Lookup {
 	return &expr.Lookup{SourceRegister: reg, SetName: sets[i].Name, SetID: uint32(i + 1)}
+}
+
+// Service is a TCP or UDP port of an address.
+type Service struct {
+	Addr  netip.Addr
+	Proto uint8 // unix.IPPROTO_TCP or unix.IPPROTO_UDP
+	Port  uint16
+}
+
+// ToService matches IPv4 packets to s.
+func ToService(s Service) []expr.Any {
+	return Join(IP4In(Daddr, netip.PrefixFrom(s.Addr, 32)), L4Proto(s.Proto), DportIn(s.Port, s.Port))
 }
 
 // DportIn matches a TCP or UDP destination port in [from, to] (after an

@@ -59,8 +59,7 @@ func ruleset(services []Service) []nft.Chain {
 		},
 	}
 	for _, sv := range services {
-		input.Rules = append(input.Rules, nft.Join(nft.IP4In(nft.Daddr, netip.PrefixFrom(sv.Addr, 32)),
-			nft.L4Proto(sv.Proto), nft.DportIn(sv.Port, sv.Port), accept))
+		input.Rules = append(input.Rules, nft.Join(nft.ToService(sv), accept))
 	}
 	return []nft.Chain{forward, input}
 }

@@ -95,11 +95,7 @@ type Config struct {
 }
 
 // Service is a port of an endpoint open to the VPC's tasks.
-type Service struct {
-	Addr  netip.Addr
-	Proto uint8 // unix.IPPROTO_TCP or unix.IPPROTO_UDP
-	Port  uint16
-}
+type Service = nft.Service
 
 // PublicIP is one public address of a task.
 type PublicIP struct{ Public, Private netip.Addr }
