@@ -86,12 +86,11 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 	}
 	var public *router.PublicIP
 	if spec.ENI.PublicIPv4 != "" {
-		pub, err1 := netip.ParseAddr(spec.ENI.PublicIPv4)
-		priv, err2 := netip.ParseAddr(spec.ENI.PrivateIPv4)
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("ENI %s: public address %q", spec.ENI.ID, spec.ENI.PublicIPv4)
+		pub, err := netip.ParseAddr(spec.ENI.PublicIPv4)
+		if err != nil {
+			return nil, fmt.Errorf("ENI %s: public address %q: %w", spec.ENI.ID, spec.ENI.PublicIPv4, err)
 		}
-		public = &router.PublicIP{Public: pub, Private: priv}
+		public = &router.PublicIP{Public: pub, Private: port.Addr}
 	}
 	if v := m.routers[name]; v != nil {
 		if _, ok := v.ports[spec.TaskID]; !ok {
@@ -126,15 +125,12 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 	if public != nil {
 		v.public[spec.TaskID] = *public
 	}
-	cfg := v.cfg
-	cfg.Public = v.publicList()
-	r, err := router.Ensure(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("VPC %s router: %w", spec.ENI.VpcID, err)
+	if err := m.reensure(ctx, v); err != nil {
+		return nil, fmt.Errorf("VPC %s: %w", spec.ENI.VpcID, err)
 	}
-	v.r = r
-	if v.bridges, err = bridge.Open(r.Path()); err != nil {
-		_ = r.Close()
+	var err error
+	if v.bridges, err = bridge.Open(v.r.Path()); err != nil {
+		_ = v.r.Close()
 		return nil, err
 	}
 	// Added to, not replaced: after a restart the guard still lets the
@@ -143,7 +139,7 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		v.close()
 		return nil, err
 	}
-	if v.stopDNS, err = m.serveDNS(r, spec.Region, cidrs); err != nil {
+	if v.stopDNS, err = m.serveDNS(v.r, spec.Region, cidrs); err != nil {
 		v.close()
 		return nil, fmt.Errorf("VPC %s resolver: %w", spec.ENI.VpcID, err)
 	}
@@ -151,7 +147,7 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		m.routers = map[string]*vpcRouter{}
 	}
 	m.routers[name] = v
-	m.log().Info("VPC router ready", "vpc", spec.ENI.VpcID, "netns", name, "hostRoutes", r.Routed(), "notRouted", r.Skipped())
+	m.log().Info("VPC router ready", "vpc", spec.ENI.VpcID, "netns", name, "hostRoutes", v.r.Routed(), "notRouted", v.r.Skipped())
 	return v, nil
 }
 
@@ -203,8 +199,9 @@ func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix
 	return vpcdns.Serve(&vpcdns.Server{Region: region, CIDRs: cidrs, Upstreams: m.upstreams}, pc, l), nil
 }
 
-// reensure applies the router's config again with its current public
-// addresses (m.mu held), keeping its resolver and bridge handle.
+// reensure applies the router's config (first, or again) with its
+// current public addresses (m.mu held), keeping its resolver and bridge
+// handle.
 func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 	cfg := v.cfg
 	cfg.Public = v.publicList()
@@ -213,7 +210,9 @@ func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 		v.dirty = true // the router is behind its config: the next task tries again
 		return fmt.Errorf("router %s: %w", cfg.Name, err)
 	}
-	_ = v.r.Close()
+	if v.r != nil {
+		_ = v.r.Close()
+	}
 	v.r, v.dirty = r, false
 	return nil
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/network/bridge"
 	"github.com/berth-dev/berth/internal/network/router"
+	"github.com/berth-dev/berth/internal/network/vpcdns"
 )
 
 // The in-task endpoints, served inside every VPC's router namespace.
@@ -146,7 +147,7 @@ func (m *Manager) Setup(ctx context.Context, spec *agentapi.TaskSpec) (taskrunne
 	tn.ResolvConf, tn.Hosts = filepath.Join(dir, resolvFile), filepath.Join(dir, hostsFile)
 	short, _, _ := strings.Cut(eni.PrivateDNSName, ".")
 	files := map[string]string{
-		tn.ResolvConf: fmt.Sprintf("search %s.compute.internal\nnameserver %s\n", spec.Region, ResolverAddr),
+		tn.ResolvConf: fmt.Sprintf("search %s\nnameserver %s\n", vpcdns.Domain(spec.Region), ResolverAddr),
 		tn.Hosts: fmt.Sprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s %s\n",
 			addr, eni.PrivateDNSName, short),
 	}
@@ -187,7 +188,7 @@ func (m *Manager) Remove(ctx context.Context, taskID string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		errs = append(errs, err)
 	}
-	if name != "" {
+	if name != "" && !m.wiredHere(name) {
 		errs = append(errs, m.removeIfUnused(ctx, name, uplink))
 	}
 	return errors.Join(errs...)
@@ -211,6 +212,15 @@ func (m *Manager) detach(ctx context.Context, name, hostName string) error {
 	}
 	defer ns.Close()
 	return ns.Detach(ctx, hostName)
+}
+
+// wiredHere reports whether tasks set up by this manager use router name:
+// then it is in use, without a look at every task's dir.
+func (m *Manager) wiredHere(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := m.routers[name]
+	return v != nil && len(v.ports) > 0
 }
 
 // removeIfUnused removes a router no task dir names.

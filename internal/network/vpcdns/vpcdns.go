@@ -28,8 +28,11 @@ type Server struct {
 	Timeout   time.Duration  // per upstream exchange; 0 means 2 s
 }
 
+// Domain is a region's private domain: <region>.compute.internal.
+func Domain(region string) string { return region + ".compute.internal" }
+
 // zone is the VPC's private domain, with the final dot.
-func (s *Server) zone() string { return s.Region + ".compute.internal." }
+func (s *Server) zone() string { return Domain(s.Region) + "." }
 
 // inVPC reports whether a is one of the VPC's addresses.
 func (s *Server) inVPC(a netip.Addr) bool {
@@ -43,7 +46,7 @@ func (s *Server) inVPC(a netip.Addr) bool {
 
 // Name returns an address's private name (without the final dot).
 func Name(a netip.Addr, region string) string {
-	return "ip-" + strings.ReplaceAll(a.String(), ".", "-") + "." + region + ".compute.internal"
+	return "ip-" + strings.ReplaceAll(a.String(), ".", "-") + "." + Domain(region)
 }
 
 // addrOf parses ip-a-b-c-d.<zone>.
