@@ -119,19 +119,23 @@ func eniFields(v *ec2types.NetworkInterface) func(string) ([]string, bool) {
 			return one(v.AvailabilityZoneId)
 		case "addresses.primary":
 			return one("true")
-		case "association.ip-owner-id", "addresses.association.public-ip", "addresses.association.owner-id":
+		case "association.public-ip", "addresses.association.public-ip", "association.ip-owner-id", "addresses.association.owner-id":
 			if v.Association == nil {
 				return nil, true
 			}
-			if name == "addresses.association.public-ip" {
+			if strings.HasSuffix(name, "public-ip") {
 				return one(v.Association.PublicIp)
 			}
 			return one(v.Association.IpOwnerId)
-		case "attachment.device-index":
+		case "attachment.attachment-id", "attachment.status", "attachment.instance-owner-id", "attachment.device-index":
 			if v.Attachment == nil {
 				return nil, true
 			}
-			return one(strconv.Itoa(int(v.Attachment.DeviceIndex)))
+			a := v.Attachment
+			return one(map[string]string{
+				"attachment.attachment-id": a.AttachmentId, "attachment.status": a.Status,
+				"attachment.instance-owner-id": a.InstanceOwnerId, "attachment.device-index": strconv.Itoa(int(a.DeviceIndex)),
+			}[name])
 		case "description":
 			return one(v.Description)
 		case "interface-type":
@@ -155,28 +159,9 @@ func eniFields(v *ec2types.NetworkInterface) func(string) ([]string, bool) {
 		case "group-id", "group-name":
 			var out []string
 			for _, g := range v.Groups {
-				out = append(out, g.GroupId)
-				if name == "group-name" {
-					out[len(out)-1] = g.GroupName
-				}
+				out = append(out, map[bool]string{true: g.GroupId, false: g.GroupName}[name == "group-id"])
 			}
 			return out, true
-		case "attachment.attachment-id", "attachment.status", "attachment.instance-owner-id":
-			if v.Attachment == nil {
-				return nil, true
-			}
-			switch name {
-			case "attachment.attachment-id":
-				return one(v.Attachment.AttachmentId)
-			case "attachment.status":
-				return one(v.Attachment.Status)
-			}
-			return one(v.Attachment.InstanceOwnerId)
-		case "association.public-ip":
-			if v.Association == nil {
-				return nil, true
-			}
-			return one(v.Association.PublicIp)
 		}
 		return tagFields(v.TagSet, name)
 	}

@@ -113,11 +113,18 @@ func (s *Service) CreateSubnet(ctx context.Context, in *ec2types.CreateSubnetReq
 
 // withinVPC reports whether cidr lies inside one of vpc's IPv4 blocks.
 func withinVPC(vpc *ec2types.Vpc, cidr string) bool {
+	return slices.ContainsFunc(vpcBlocks(vpc), func(b string) bool { return cidrContains(b, cidr) })
+}
+
+// vpcBlocks are a VPC's IPv4 blocks: the primary and the associated ones.
+func vpcBlocks(vpc *ec2types.Vpc) []string {
 	blocks := []string{vpc.CidrBlock}
 	for _, a := range vpc.CidrBlockAssociationSet {
-		blocks = append(blocks, a.CidrBlock)
+		if !slices.Contains(blocks, a.CidrBlock) {
+			blocks = append(blocks, a.CidrBlock)
+		}
 	}
-	return slices.ContainsFunc(blocks, func(b string) bool { return cidrContains(b, cidr) })
+	return blocks
 }
 
 // subnetFields answers DescribeSubnets' filters for v.

@@ -45,6 +45,11 @@ func taskNetErr(format string, args ...any) error {
 	return &TaskNetworkError{Message: fmt.Sprintf(format, args...)}
 }
 
+// noSuchSubnet is ECS's words for a subnet EC2 does not have.
+func noSuchSubnet(id string) error {
+	return taskNetErr("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", id, id)
+}
+
 // NoFreeAddressError: none of the task's subnets has a free address. ECS
 // does not refuse the RunTask call for it; the task stops at once.
 type NoFreeAddressError struct {
@@ -101,7 +106,7 @@ func (s *Service) taskNetwork(ctx context.Context, req TaskENIRequest) (*taskNet
 	for _, id := range req.Subnets {
 		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, id))
 		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "subnet-") {
-			return nil, taskNetErr("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", id, id)
+			return nil, noSuchSubnet(id)
 		} else if err != nil {
 			return nil, err
 		}
@@ -186,7 +191,7 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 		_ = s.DeleteTaskENI(context.WithoutCancel(ctx), n.sc.account, n.sc.region, id)
 		if errors.Is(err, store.ErrNotFound) {
 			_ = s.store.Delete(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), 0) // made again by Create above
-			return nil, taskNetErr("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", sub.SubnetId, sub.SubnetId)
+			return nil, noSuchSubnet(sub.SubnetId)
 		}
 		return nil, err
 	}
@@ -213,13 +218,6 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 			return nil, err
 		}
 	}
-	var cidrs []string
-	for _, a := range n.vpc.CidrBlockAssociationSet {
-		cidrs = append(cidrs, a.CidrBlock)
-	}
-	if len(cidrs) == 0 {
-		cidrs = []string{n.vpc.CidrBlock}
-	}
 	var public string
 	if eni.Association != nil {
 		public = eni.Association.PublicIp
@@ -228,7 +226,7 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 		ID: id, AttachmentID: req.AttachmentID, MAC: eni.MacAddress, PublicIPv4: public,
 		PrivateIPv4: eni.PrivateIpAddress, PrivateDNSName: eni.PrivateDnsName,
 		SubnetID: sub.SubnetId, SubnetCIDR: sub.CidrBlock, AvailabilityZone: sub.AvailabilityZone,
-		VpcID: sub.VpcId, VpcCIDRs: cidrs, SecurityGroups: n.groups,
+		VpcID: sub.VpcId, VpcCIDRs: vpcBlocks(n.vpc), SecurityGroups: n.groups,
 	}, nil
 }
 
