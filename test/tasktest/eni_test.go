@@ -77,6 +77,11 @@ func TestTaskENI(t *testing.T) {
 	if len(byGroup) != 1 {
 		t.Fatalf("by group-id: %d ENIs", len(byGroup))
 	}
+	byName := must(e.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("group-name"), Values: []string{"web"}}}}))(t).NetworkInterfaces
+	if len(byName) != 1 {
+		t.Fatalf("by group-name: %d ENIs", len(byName))
+	}
 	subs := must(e.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{aws.ToString(sub.SubnetId)}}))(t).Subnets
 	if n := aws.ToInt32(subs[0].AvailableIpAddressCount); n != 250 {
 		t.Fatalf("available addresses %d, want 256-5-1", n)

@@ -41,16 +41,18 @@ func (s *Service) DescribeNetworkInterfaces(ctx context.Context, in *ec2types.De
 	}
 	var matched []ec2types.NetworkInterface
 	for i := range all {
-		v := &all[i]
-		if len(in.NetworkInterfaceIds) > 0 && !slices.Contains(in.NetworkInterfaceIds, v.NetworkInterfaceId) {
+		if len(in.NetworkInterfaceIds) > 0 && !slices.Contains(in.NetworkInterfaceIds, all[i].NetworkInterfaceId) {
 			continue
 		}
-		ok, err := matchFilters(in.Filters, eniFields(v))
+		// Filtered as shown: the record keeps group ids, the view has
+		// their names too (for group-name).
+		v := eniView(all[i], names)
+		ok, err := matchFilters(in.Filters, eniFields(&v))
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			matched = append(matched, eniView(*v, names))
+			matched = append(matched, v)
 		}
 	}
 	page, next, err := takePage(matched, func(v ec2types.NetworkInterface) string { return v.NetworkInterfaceId }, in.MaxResults, in.NextToken)
