@@ -89,33 +89,34 @@ func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ec
 			continue
 		}
 		node, reason, err := s.reserve(ctx, spec)
-		if err == nil && reason != "" {
-			err = s.detachENI(ctx, sc, rec)
-		}
-		if err != nil {
-			_ = s.detachENI(context.WithoutCancel(ctx), sc, rec)
-			return nil, err
-		}
-		if reason != "" {
+		if err != nil || reason != "" {
+			if derr := s.detachENI(context.WithoutCancel(ctx), sc, rec); err == nil {
+				err = derr
+			}
+			if err != nil {
+				return nil, err
+			}
 			out.Failures = append(out.Failures, ecstypes.Failure{Arn: plan.cluster.ClusterArn, Reason: reason})
 			continue
+		}
+		// undo takes back what this task holds, so that no task stays
+		// PROVISIONING with a reservation and an ENI nobody runs.
+		undo := func() {
+			ctx := context.WithoutCancel(ctx)
+			_ = s.store.Delete(ctx, key, 0)
+			_ = s.release(ctx, node.ID, spec.TaskARN)
+			_ = s.detachENI(ctx, sc, rec)
 		}
 		rec.NodeID = node.ID
 		if rec.Task.AvailabilityZone == "" {
 			rec.Task.AvailabilityZone = node.AvailabilityZone
 		}
 		if _, err := s.tasks().Create(ctx, key, rec); err != nil {
-			_ = s.release(ctx, node.ID, spec.TaskARN)
-			_ = s.detachENI(context.WithoutCancel(ctx), sc, rec)
+			undo()
 			return nil, internal("storing task", err)
 		}
 		if _, err := (store.Typed[agentapi.TaskSpec]{S: s.store}).Create(ctx, assignmentKey(node.ID, &spec), &spec); err != nil {
-			// Undo the task, or it would stay PROVISIONING with its
-			// reservation and ENI.
-			ctx := context.WithoutCancel(ctx)
-			_ = s.store.Delete(ctx, key, 0)
-			_ = s.release(ctx, node.ID, spec.TaskARN)
-			_ = s.detachENI(ctx, sc, rec)
+			undo()
 			return nil, internal("assigning task", err)
 		}
 		out.Tasks = append(out.Tasks, rec.Task)
