@@ -53,7 +53,10 @@ func TestSetupRemove(t *testing.T) {
 	if _, err := m.Setup(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	name, _ := m.routerNames(a)
+	name, uplink := m.routerNames(a)
+	// Whatever happens below, the router goes (Prune's case below makes it
+	// behind the manager's back).
+	t.Cleanup(func() { _ = router.Remove(context.Background(), name, uplink) })
 	if err := m.Remove(ctx, a.TaskID); err != nil {
 		t.Fatal(err)
 	}
