@@ -14,6 +14,9 @@ type options struct {
 	Ops         []string // operations to generate; all when empty
 	MaxLines    int      // soft limit on lines per generated file
 	ShapeImport string   // import path of the shape runtime package
+	// Box names members ("Shape.member") to box though the model does
+	// not: optional scalars AWS omits when unset.
+	Box map[string]bool
 }
 
 // fixedNames are the package-level identifiers every generated package

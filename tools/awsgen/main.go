@@ -39,6 +39,7 @@ func run(args []string, stderr io.Writer) error {
 		pkg       = fs.String("pkg", "", "Go package name of the output (required)")
 		out       = fs.String("out", "", "output directory (required)")
 		ops       = fs.String("ops", "", "comma-separated operations to generate (default: all)")
+		box       = fs.String("box", "", "comma-separated members (Shape.member) to box though the model does not")
 		maxLines  = fs.Int("maxlines", 650, "soft limit on the lines of one generated file")
 		shapePkg  = fs.String("shapepkg", "github.com/berth-dev/berth/internal/awsapi/shape", "import path of the shape runtime package")
 	)
@@ -77,6 +78,14 @@ func run(args []string, stderr io.Writer) error {
 		Version:     version,
 		MaxLines:    *maxLines,
 		ShapeImport: *shapePkg,
+	}
+	for _, b := range strings.Split(*box, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			if opts.Box == nil {
+				opts.Box = map[string]bool{}
+			}
+			opts.Box[b] = true
+		}
 	}
 	for _, op := range strings.Split(*ops, ",") {
 		if op = strings.TrimSpace(op); op != "" {

@@ -26,7 +26,9 @@ import (
 // Boxed scalar fields carry omitzero; plain ones do not, so they are always
 // encoded, as AWS encodes them. A scalar is boxed when the shape or the
 // reference says "box": true, or when the member belongs to a union (all of
-// a union's members are optional).
+// a union's members are optional), or when -box names it: older models
+// (CloudWatch Logs) mark no optional scalar as boxed, though AWS omits them
+// when unset (a log group's retentionInDays).
 
 const shapeAlias = "shape" // the package name of the shape runtime
 
@@ -122,7 +124,7 @@ func (g *generator) mapStruct(s *Shape, imports map[string]bool) (structDef, err
 		required[r] = true
 	}
 	for _, mem := range s.Members {
-		typ, omit, err := g.goType(mem.Ref, false, s.Union, imports)
+		typ, omit, err := g.goType(mem.Ref, false, s.Union || g.opts.Box[s.Name+"."+mem.Name], imports)
 		if err != nil {
 			return def, fmt.Errorf("%s.%s: %w", s.Name, mem.Name, err)
 		}

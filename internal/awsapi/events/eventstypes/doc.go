@@ -4,4 +4,4 @@
 // hand; regenerate the zz_*.go files with `go generate`.
 package eventstypes
 
-//go:generate go run ../../../../tools/awsgen -service events -pkg eventstypes -out . -ops PutRule,DescribeRule,ListRules,DeleteRule,EnableRule,DisableRule,PutTargets,RemoveTargets,ListTargetsByRule,ListRuleNamesByTarget,PutEvents,TestEventPattern,TagResource,UntagResource,ListTagsForResource
+//go:generate go run ../../../../tools/awsgen -service events -pkg eventstypes -out . -box BatchArrayProperties.Size,BatchRetryStrategy.Attempts,EcsParameters.TaskCount,EcsParameters.EnableECSManagedTags,EcsParameters.EnableExecuteCommand,ListRuleNamesByTargetRequest.Limit,ListRulesRequest.Limit,ListTargetsByRuleRequest.Limit,RedshiftDataParameters.WithEvent,RetryPolicy.MaximumRetryAttempts,RetryPolicy.MaximumEventAgeInSeconds -ops PutRule,DescribeRule,ListRules,DeleteRule,EnableRule,DisableRule,PutTargets,RemoveTargets,ListTargetsByRule,ListRuleNamesByTarget,PutEvents,TestEventPattern,TagResource,UntagResource,ListTagsForResource

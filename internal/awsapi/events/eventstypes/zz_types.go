@@ -23,7 +23,7 @@ var AwsVpcConfigurationRequired = []string{"Subnets"}
 
 // BatchArrayProperties is the shape BatchArrayProperties.
 type BatchArrayProperties struct {
-	Size int32 `json:"Size"`
+	Size *int32 `json:"Size,omitzero"`
 }
 
 // BatchParameters is the shape BatchParameters.
@@ -39,7 +39,7 @@ var BatchParametersRequired = []string{"JobDefinition", "JobName"}
 
 // BatchRetryStrategy is the shape BatchRetryStrategy.
 type BatchRetryStrategy struct {
-	Attempts int32 `json:"Attempts"`
+	Attempts *int32 `json:"Attempts,omitzero"`
 }
 
 // CapacityProviderStrategyItem is the shape CapacityProviderStrategyItem.
@@ -102,14 +102,14 @@ var DisableRuleRequestRequired = []string{"Name"}
 // EcsParameters is the shape EcsParameters.
 type EcsParameters struct {
 	TaskDefinitionArn        string                         `json:"TaskDefinitionArn,omitzero"` // required
-	TaskCount                int32                          `json:"TaskCount"`
+	TaskCount                *int32                         `json:"TaskCount,omitzero"`
 	LaunchType               string                         `json:"LaunchType,omitzero"`
 	NetworkConfiguration     *NetworkConfiguration          `json:"NetworkConfiguration,omitzero"`
 	PlatformVersion          string                         `json:"PlatformVersion,omitzero"`
 	Group                    string                         `json:"Group,omitzero"`
 	CapacityProviderStrategy []CapacityProviderStrategyItem `json:"CapacityProviderStrategy,omitzero"`
-	EnableECSManagedTags     bool                           `json:"EnableECSManagedTags"`
-	EnableExecuteCommand     bool                           `json:"EnableExecuteCommand"`
+	EnableECSManagedTags     *bool                          `json:"EnableECSManagedTags,omitzero"`
+	EnableExecuteCommand     *bool                          `json:"EnableExecuteCommand,omitzero"`
 	PlacementConstraints     []PlacementConstraint          `json:"PlacementConstraints,omitzero"`
 	PlacementStrategy        []PlacementStrategy            `json:"PlacementStrategy,omitzero"`
 	PropagateTags            string                         `json:"PropagateTags,omitzero"`
@@ -158,7 +158,7 @@ type ListRuleNamesByTargetRequest struct {
 	TargetArn    string `json:"TargetArn,omitzero"` // required
 	EventBusName string `json:"EventBusName,omitzero"`
 	NextToken    string `json:"NextToken,omitzero"`
-	Limit        int32  `json:"Limit"`
+	Limit        *int32 `json:"Limit,omitzero"`
 }
 
 // ListRuleNamesByTargetRequestRequired lists the wire names of ListRuleNamesByTargetRequest's required members.
@@ -175,7 +175,7 @@ type ListRulesRequest struct {
 	NamePrefix   string `json:"NamePrefix,omitzero"`
 	EventBusName string `json:"EventBusName,omitzero"`
 	NextToken    string `json:"NextToken,omitzero"`
-	Limit        int32  `json:"Limit"`
+	Limit        *int32 `json:"Limit,omitzero"`
 }
 
 // ListRulesResponse is the shape ListRulesResponse.
@@ -202,7 +202,7 @@ type ListTargetsByRuleRequest struct {
 	Rule         string `json:"Rule,omitzero"` // required
 	EventBusName string `json:"EventBusName,omitzero"`
 	NextToken    string `json:"NextToken,omitzero"`
-	Limit        int32  `json:"Limit"`
+	Limit        *int32 `json:"Limit,omitzero"`
 }
 
 // ListTargetsByRuleRequestRequired lists the wire names of ListTargetsByRuleRequest's required members.
@@ -314,7 +314,7 @@ type RedshiftDataParameters struct {
 	DbUser           string   `json:"DbUser,omitzero"`
 	Sql              string   `json:"Sql,omitzero"`
 	StatementName    string   `json:"StatementName,omitzero"`
-	WithEvent        bool     `json:"WithEvent"`
+	WithEvent        *bool    `json:"WithEvent,omitzero"`
 	Sqls             []string `json:"Sqls,omitzero"`
 }
 
@@ -347,8 +347,8 @@ type RemoveTargetsResultEntry struct {
 
 // RetryPolicy is the shape RetryPolicy.
 type RetryPolicy struct {
-	MaximumRetryAttempts     int32 `json:"MaximumRetryAttempts"`
-	MaximumEventAgeInSeconds int32 `json:"MaximumEventAgeInSeconds"`
+	MaximumRetryAttempts     *int32 `json:"MaximumRetryAttempts,omitzero"`
+	MaximumEventAgeInSeconds *int32 `json:"MaximumEventAgeInSeconds,omitzero"`
 }
 
 // Rule is the shape Rule.

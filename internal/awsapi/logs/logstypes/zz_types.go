@@ -54,7 +54,7 @@ type DescribeLogGroupsRequest struct {
 	LogGroupNamePrefix    string   `json:"logGroupNamePrefix,omitzero"`
 	LogGroupNamePattern   string   `json:"logGroupNamePattern,omitzero"`
 	NextToken             string   `json:"nextToken,omitzero"`
-	Limit                 int32    `json:"limit"`
+	Limit                 *int32   `json:"limit,omitzero"`
 	IncludeLinkedAccounts bool     `json:"includeLinkedAccounts"`
 	LogGroupClass         string   `json:"logGroupClass,omitzero"`
 	LogGroupIdentifiers   []string `json:"logGroupIdentifiers,omitzero"`
@@ -74,7 +74,7 @@ type DescribeLogStreamsRequest struct {
 	OrderBy             string `json:"orderBy,omitzero"`
 	Descending          bool   `json:"descending"`
 	NextToken           string `json:"nextToken,omitzero"`
-	Limit               int32  `json:"limit"`
+	Limit               *int32 `json:"limit,omitzero"`
 }
 
 // DescribeLogStreamsResponse is the shape DescribeLogStreamsResponse.
@@ -95,11 +95,11 @@ type FilterLogEventsRequest struct {
 	LogGroupIdentifier  string   `json:"logGroupIdentifier,omitzero"`
 	LogStreamNames      []string `json:"logStreamNames,omitzero"`
 	LogStreamNamePrefix string   `json:"logStreamNamePrefix,omitzero"`
-	StartTime           int64    `json:"startTime"`
-	EndTime             int64    `json:"endTime"`
+	StartTime           *int64   `json:"startTime,omitzero"`
+	EndTime             *int64   `json:"endTime,omitzero"`
 	FilterPattern       string   `json:"filterPattern,omitzero"`
 	NextToken           string   `json:"nextToken,omitzero"`
-	Limit               int32    `json:"limit"`
+	Limit               *int32   `json:"limit,omitzero"`
 	Interleaved         bool     `json:"interleaved"`
 	Unmask              bool     `json:"unmask"`
 }
@@ -125,10 +125,10 @@ type GetLogEventsRequest struct {
 	LogGroupName       string `json:"logGroupName,omitzero"`
 	LogGroupIdentifier string `json:"logGroupIdentifier,omitzero"`
 	LogStreamName      string `json:"logStreamName,omitzero"` // required
-	StartTime          int64  `json:"startTime"`
-	EndTime            int64  `json:"endTime"`
+	StartTime          *int64 `json:"startTime,omitzero"`
+	EndTime            *int64 `json:"endTime,omitzero"`
 	NextToken          string `json:"nextToken,omitzero"`
-	Limit              int32  `json:"limit"`
+	Limit              *int32 `json:"limit,omitzero"`
 	StartFromHead      bool   `json:"startFromHead"`
 	Unmask             bool   `json:"unmask"`
 }
@@ -182,7 +182,7 @@ type ListTagsLogGroupResponse struct {
 type LogGroup struct {
 	LogGroupName                     string   `json:"logGroupName,omitzero"`
 	CreationTime                     int64    `json:"creationTime"`
-	RetentionInDays                  int32    `json:"retentionInDays"`
+	RetentionInDays                  *int32   `json:"retentionInDays,omitzero"`
 	MetricFilterCount                int32    `json:"metricFilterCount"`
 	Arn                              string   `json:"arn,omitzero"`
 	StoredBytes                      int64    `json:"storedBytes"`
@@ -192,16 +192,16 @@ type LogGroup struct {
 	LogGroupClass                    string   `json:"logGroupClass,omitzero"`
 	LogGroupArn                      string   `json:"logGroupArn,omitzero"`
 	DeletionProtectionEnabled        bool     `json:"deletionProtectionEnabled"`
-	BearerTokenAuthenticationEnabled bool     `json:"bearerTokenAuthenticationEnabled"`
+	BearerTokenAuthenticationEnabled *bool    `json:"bearerTokenAuthenticationEnabled,omitzero"`
 }
 
 // LogStream is the shape LogStream.
 type LogStream struct {
 	LogStreamName       string `json:"logStreamName,omitzero"`
 	CreationTime        int64  `json:"creationTime"`
-	FirstEventTimestamp int64  `json:"firstEventTimestamp"`
-	LastEventTimestamp  int64  `json:"lastEventTimestamp"`
-	LastIngestionTime   int64  `json:"lastIngestionTime"`
+	FirstEventTimestamp *int64 `json:"firstEventTimestamp,omitzero"`
+	LastEventTimestamp  *int64 `json:"lastEventTimestamp,omitzero"`
+	LastIngestionTime   *int64 `json:"lastIngestionTime,omitzero"`
 	UploadSequenceToken string `json:"uploadSequenceToken,omitzero"`
 	Arn                 string `json:"arn,omitzero"`
 	StoredBytes         int64  `json:"storedBytes"`
@@ -252,9 +252,9 @@ var RejectedEntityInfoRequired = []string{"errorType"}
 
 // RejectedLogEventsInfo is the shape RejectedLogEventsInfo.
 type RejectedLogEventsInfo struct {
-	TooNewLogEventStartIndex int32 `json:"tooNewLogEventStartIndex"`
-	TooOldLogEventEndIndex   int32 `json:"tooOldLogEventEndIndex"`
-	ExpiredLogEventEndIndex  int32 `json:"expiredLogEventEndIndex"`
+	TooNewLogEventStartIndex *int32 `json:"tooNewLogEventStartIndex,omitzero"`
+	TooOldLogEventEndIndex   *int32 `json:"tooOldLogEventEndIndex,omitzero"`
+	ExpiredLogEventEndIndex  *int32 `json:"expiredLogEventEndIndex,omitzero"`
 }
 
 // SearchedLogStream is the shape SearchedLogStream.
