@@ -104,6 +104,32 @@ func (t Typed[T]) ListAll(ctx context.Context, prefix string) (items []Item[T], 
 	}
 }
 
+// Scan calls fn for each record under prefix after the key after ("" from
+// the start), in key order, reading the store a page at a time, until fn
+// returns false. fn gets the stored object (its key and revision) beside
+// the decoded record. Like ListAll, the pages are not one snapshot.
+func (t Typed[T]) Scan(ctx context.Context, prefix, after string, fn func(obj Object, v *T) bool) error {
+	for {
+		res, err := t.S.List(ctx, prefix, ListOptions{After: after, Limit: listAllPageSize})
+		if err != nil {
+			return err
+		}
+		for _, obj := range res.Objects {
+			v, err := t.Decode(obj)
+			if err != nil {
+				return err
+			}
+			if !fn(obj, v) {
+				return nil
+			}
+			after = obj.Key
+		}
+		if !res.More {
+			return nil
+		}
+	}
+}
+
 // Create writes v at key if the key does not exist (else ErrAlreadyExists)
 // and returns the new revision.
 func (t Typed[T]) Create(ctx context.Context, key string, v *T) (int64, error) {

@@ -180,7 +180,7 @@ func (s *Service) ListClusters(ctx context.Context, in *ecstypes.ListClustersReq
 	}
 	out := &ecstypes.ListClustersResponse{ClusterArns: []string{}}
 	last := ""
-	err = scan(ctx, s.clusters(), store.Prefix(kindCluster, sc.account, sc.region), after, func(obj store.Object, c *ecstypes.Cluster) bool {
+	err = s.clusters().Scan(ctx, store.Prefix(kindCluster, sc.account, sc.region), after, func(obj store.Object, c *ecstypes.Cluster) bool {
 		if c.Status != clusterActive {
 			return true
 		}

@@ -27,7 +27,7 @@ type stoppedSummary struct {
 func (s *Service) ExpireStoppedTasks(ctx context.Context, retention time.Duration) (int, error) {
 	cutoff := s.now().Add(-retention)
 	var expired []store.Object
-	err := scan(ctx, store.Typed[stoppedSummary]{S: s.store}, "/"+kindTask+"/", "", func(obj store.Object, sum *stoppedSummary) bool {
+	err := store.Typed[stoppedSummary]{S: s.store}.Scan(ctx, "/"+kindTask+"/", "", func(obj store.Object, sum *stoppedSummary) bool {
 		if sum.Task.LastStatus == statusStopped && sum.Task.StoppedAt != nil && sum.Task.StoppedAt.Before(cutoff) {
 			expired = append(expired, store.Object{Key: obj.Key, Revision: obj.Revision})
 		}
@@ -71,7 +71,7 @@ func (s *Service) SweepENIs(ctx context.Context, grace time.Duration) (int, erro
 		return 0, err
 	}
 	used := map[string]bool{}
-	err = scan(ctx, store.Typed[eniSummary]{S: s.store}, "/"+kindTask+"/", "", func(_ store.Object, sum *eniSummary) bool {
+	err = store.Typed[eniSummary]{S: s.store}.Scan(ctx, "/"+kindTask+"/", "", func(_ store.Object, sum *eniSummary) bool {
 		if sum.ENIID != "" {
 			used[sum.ENIID] = true
 		}

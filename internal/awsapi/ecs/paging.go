@@ -50,31 +50,4 @@ func pageSize(maxResults *int32, max int) (int, error) {
 	return int(*maxResults), nil
 }
 
-// scan calls fn for each record under prefix after the key after, in key
-// order, reading the store a page at a time, until fn returns false. fn
-// gets the stored object too (its key and revision) beside the decoded
-// record.
-func scan[T any](ctx context.Context, t store.Typed[T], prefix, after string, fn func(obj store.Object, v *T) bool) error {
-	const page = 500
-	for {
-		res, err := t.S.List(ctx, prefix, store.ListOptions{After: after, Limit: page})
-		if err != nil {
-			return err
-		}
-		for _, obj := range res.Objects {
-			v, err := t.Decode(obj)
-			if err != nil {
-				return err
-			}
-			if !fn(obj, v) {
-				return nil
-			}
-			after = obj.Key
-		}
-		if !res.More {
-			return nil
-		}
-	}
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }

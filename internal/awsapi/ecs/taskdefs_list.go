@@ -13,7 +13,7 @@ import (
 // prefix, in name order. Listings read only these small index records.
 func (s *Service) familiesWithPrefix(ctx context.Context, sc scope, prefix string) ([]familyRecord, error) {
 	var all []familyRecord
-	err := scan(ctx, s.families(), store.Prefix(kindFamily, sc.account, sc.region)+prefix, "",
+	err := s.families().Scan(ctx, store.Prefix(kindFamily, sc.account, sc.region)+prefix, "",
 		func(_ store.Object, f *familyRecord) bool {
 			all = append(all, *f)
 			return true

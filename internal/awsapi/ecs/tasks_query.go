@@ -112,7 +112,7 @@ func (s *Service) ListTasks(ctx context.Context, in *ecstypes.ListTasksRequest) 
 	out := &ecstypes.ListTasksResponse{TaskArns: []string{}}
 	prefix := store.Prefix(kindTask, sc.account, sc.region) + cluster + "/"
 	var lastKey string
-	err = scan(ctx, store.Typed[taskSummary]{S: s.store}, prefix, after, func(obj store.Object, r *taskSummary) bool {
+	err = store.Typed[taskSummary]{S: s.store}.Scan(ctx, prefix, after, func(obj store.Object, r *taskSummary) bool {
 		t := r.Task
 		switch {
 		case desired == statusPending && t.DesiredStatus == statusRunning && t.LastStatus == statusRunning,
@@ -149,7 +149,7 @@ func taskDefFamilyIs(arn, family string) bool {
 // (every later one).
 func (s *Service) clusterTaskCounts(ctx context.Context, sc scope, cluster string) (running, pending, stopping int32, err error) {
 	prefix := store.Prefix(kindTask, sc.account, sc.region) + cluster + "/"
-	err = scan(ctx, store.Typed[taskSummary]{S: s.store}, prefix, "", func(_ store.Object, r *taskSummary) bool {
+	err = store.Typed[taskSummary]{S: s.store}.Scan(ctx, prefix, "", func(_ store.Object, r *taskSummary) bool {
 		switch r.Task.LastStatus {
 		case statusRunning:
 			running++
