@@ -1,12 +1,10 @@
 package ecs
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
 
-	"github.com/berth-dev/berth/internal/store"
 )
 
 // Pagination: a nextToken is an opaque, base64-encoded position (the last
