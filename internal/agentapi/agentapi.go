@@ -141,3 +141,24 @@ type NetworkAPI interface {
 	// again.
 	NetworkChanges(ctx context.Context) (<-chan struct{}, error)
 }
+
+// LogEvent is one line (or multi-line event) of a container's output, as
+// the awslogs driver ships it; Timestamp is in Unix milliseconds.
+type LogEvent struct {
+	Timestamp int64  `json:"timestamp"`
+	Message   string `json:"message"`
+}
+
+// LogsAPI is what a node asks of the control plane to ship containers'
+// output to CloudWatch Logs (the awslogs driver).
+type LogsAPI interface {
+	// PrepareLogStream makes sure a stream exists in a group of an account
+	// and region, creating the stream, and the group too when createGroup
+	// is set. The error of a missing group (without createGroup) is
+	// CloudWatch's, for the task's stopped reason.
+	PrepareLogStream(ctx context.Context, account, region, group, stream string, createGroup bool) error
+	// PutLogEvents appends events, in time order, to a prepared stream.
+	// Events CloudWatch would reject one by one (too old, too new) are
+	// dropped and counted, not an error.
+	PutLogEvents(ctx context.Context, account, region, group, stream string, events []LogEvent) (dropped int, err error)
+}

@@ -89,7 +89,7 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 			LabelTask: spec.TaskARN, LabelTaskID: spec.TaskID, LabelContainer: d.Name, LabelNode: r.hooks.NodeID,
 		},
 		Args:           runtime.ResolveArgs(img.Config, d.EntryPoint, d.Command),
-		Env:            containerEnv(img.Config.Env, d),
+		Env:            containerEnv(img.Config.Env, r.platformEnv(d.Name), d),
 		Cwd:            cmp.Or(d.WorkingDirectory, img.Config.WorkingDir),
 		User:           cmp.Or(d.User, img.Config.User),
 		CgroupsPath:    r.hooks.Cgroups.Path(spec.TaskID, d.Name),
@@ -97,8 +97,8 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 		Rootfs:         rootfs,
 		NetNSPath:      tn.NetnsPath,
 		Hostname:       tn.Hostname,
-		StdoutPath:     filepath.Join(r.logDir(), d.Name+".stdout.log"),
-		StderrPath:     filepath.Join(r.logDir(), d.Name+".stderr.log"),
+		StdoutPath:     r.outputPath(d.Name, "stdout"),
+		StderrPath:     r.outputPath(d.Name, "stderr"),
 		ShimGroup:      spec.TaskID, // one shim per task
 	}
 	if len(cs.Args) == 0 {
@@ -132,8 +132,21 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 	return cs, nil
 }
 
-// containerEnv is the image's environment overlaid with the definition's.
-func containerEnv(imageEnv []string, d *ecstypes.ContainerDefinition) []string {
+// outputPath is the file a container's stdout or stderr goes to.
+func (r *Runner) outputPath(container, stream string) string {
+	return filepath.Join(r.logDir(), container+"."+stream+".log")
+}
+
+func (r *Runner) platformEnv(container string) []string {
+	if r.hooks.Env == nil {
+		return nil
+	}
+	return r.hooks.Env(&r.spec, container)
+}
+
+// containerEnv is the image's environment overlaid with the platform's
+// variables, then the definition's.
+func containerEnv(imageEnv, platform []string, d *ecstypes.ContainerDefinition) []string {
 	env := slices.Clone(imageEnv)
 	set := func(k, v string) {
 		i := slices.IndexFunc(env, func(e string) bool { return strings.HasPrefix(e, k+"=") })
@@ -142,6 +155,10 @@ func containerEnv(imageEnv []string, d *ecstypes.ContainerDefinition) []string {
 		} else {
 			env = append(env, k+"="+v)
 		}
+	}
+	for _, kv := range platform {
+		k, v, _ := strings.Cut(kv, "=")
+		set(k, v)
 	}
 	for _, kv := range d.Environment {
 		set(kv.Name, kv.Value)

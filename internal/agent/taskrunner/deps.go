@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/agentapi"
+	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
 	"github.com/berth-dev/berth/internal/runtime"
 )
 
@@ -64,6 +65,17 @@ type TaskNetwork struct {
 	Hosts      string
 }
 
+// Logs ships containers' output where their log configuration says
+// (internal/agent/logship, the awslogs driver).
+type Logs interface {
+	// Start begins shipping a container's output files; an error fails
+	// the task. Idempotent, and called again for adopted containers.
+	Start(ctx context.Context, spec *agentapi.TaskSpec, def *ecstypes.ContainerDefinition, stdout, stderr string) error
+	// Finish delivers the rest of a task's output once its containers
+	// have exited, and stops shipping it.
+	Finish(taskID string)
+}
+
 // Reporter sends the task's observed state to the control plane.
 type Reporter func(ctx context.Context, st agentapi.TaskState) error
 
@@ -73,6 +85,11 @@ type Hooks struct {
 	Storage Storage
 	Cgroups Cgroups
 	Network Network
+	Logs    Logs   // nil: output stays in the files
 	LogDir  string // container stdout/stderr files go under LogDir/<task id>/
 	NodeID  string
+	// Env gives the variables every container of a task gets from the
+	// platform (AWS_REGION, the metadata and credentials endpoints, …),
+	// under those of its definition; nil adds none.
+	Env func(spec *agentapi.TaskSpec, container string) []string
 }

@@ -186,6 +186,14 @@ func (r *Runner) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("ResourceInitializationError: failed to set up the task's network: %w", err)
 	}
+	if h.Logs != nil {
+		for _, c := range r.ctrs {
+			err := h.Logs.Start(ctx, &r.spec, &c.def, r.outputPath(c.def.Name, "stdout"), r.outputPath(c.def.Name, "stderr"))
+			if err != nil {
+				return fmt.Errorf("ResourceInitializationError: failed to validate logger args: container %s: %w", c.def.Name, err)
+			}
+		}
+	}
 	defs := effectiveDefinition(&r.spec)
 	for _, c := range r.ctrs {
 		if r.existing[c.def.Name] != "" {

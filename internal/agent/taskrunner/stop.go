@@ -69,6 +69,9 @@ func (r *Runner) shutdown(ctx context.Context) {
 func (r *Runner) cleanup(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
 	h := r.hooks
+	if h.Logs != nil {
+		h.Logs.Finish(r.spec.TaskID) // the containers have exited: their last lines too
+	}
 	for _, c := range r.ctrs {
 		if err := h.Runtime.Delete(ctx, c.id); err != nil {
 			r.log.Warn("removing container", "container", c.def.Name, "err", err)

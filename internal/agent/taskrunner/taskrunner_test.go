@@ -41,11 +41,12 @@ func TestEffectiveDefinition(t *testing.T) {
 }
 
 func TestContainerEnv(t *testing.T) {
-	env := containerEnv([]string{"PATH=/bin", "A=img"}, &ecstypes.ContainerDefinition{Environment: []ecstypes.KeyValuePair{{Name: "A", Value: "def"}, {Name: "B", Value: "x=y"}}})
-	if !slices.Equal(env, []string{"PATH=/bin", "A=def", "B=x=y"}) {
+	platform := []string{"AWS_REGION=eu-west-1", "B=platform", "C=p=q"}
+	env := containerEnv([]string{"PATH=/bin", "A=img", "AWS_REGION=img"}, platform, &ecstypes.ContainerDefinition{Environment: []ecstypes.KeyValuePair{{Name: "A", Value: "def"}, {Name: "B", Value: "x=y"}}})
+	if !slices.Equal(env, []string{"PATH=/bin", "A=def", "AWS_REGION=eu-west-1", "B=x=y", "C=p=q"}) {
 		t.Fatalf("env %v", env)
 	}
-	if env := containerEnv(nil, &ecstypes.ContainerDefinition{}); len(env) != 1 || env[0][:5] != "PATH=" {
+	if env := containerEnv(nil, nil, &ecstypes.ContainerDefinition{}); len(env) != 1 || env[0][:5] != "PATH=" {
 		t.Fatalf("default PATH missing: %v", env)
 	}
 }
