@@ -162,3 +162,15 @@ func (a *Agent) reporter() taskrunner.Reporter {
 		return a.cfg.API.ReportTask(ctx, a.cfg.Node.ID, st)
 	}
 }
+
+// Runners returns the task runners of this host, for the endpoints that
+// answer tasks (the task metadata endpoint).
+func (a *Agent) Runners() []*taskrunner.Runner {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]*taskrunner.Runner, 0, len(a.runners))
+	for _, r := range a.runners {
+		out = append(out, r)
+	}
+	return out
+}

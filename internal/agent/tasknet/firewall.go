@@ -15,7 +15,8 @@ import (
 // endpoints are what every task reaches whatever its groups say, and all
 // that its VPC's router answers.
 var endpoints = []firewall.Endpoint{
-	{Addr: MetadataAddr, Proto: unix.IPPROTO_TCP, Port: 80},
+	{Addr: MetadataAddr, Proto: unix.IPPROTO_TCP, Port: MetadataPort},
+	{Addr: MetadataAddr, Proto: unix.IPPROTO_TCP, Port: APIPort},
 	{Addr: ResolverAddr, Proto: unix.IPPROTO_UDP, Port: 53},
 	{Addr: ResolverAddr, Proto: unix.IPPROTO_TCP, Port: 53},
 }

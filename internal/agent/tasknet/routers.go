@@ -3,11 +3,15 @@ package tasknet
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/network/bridge"
@@ -23,6 +27,7 @@ type vpcRouter struct {
 	r       *router.Router
 	bridges *bridge.NS // its own handle: r is replaced when the router is ensured again
 	stopDNS func()
+	stopWeb func()                     // the in-task HTTP endpoints (Handlers)
 	public  map[string]router.PublicIP // by task id
 	ports   map[string]bridge.Port     // by task id: what each task's port may send
 	stale   int                        // ports gone but still in the guard's set
@@ -32,6 +37,9 @@ type vpcRouter struct {
 func (v *vpcRouter) close() {
 	if v.stopDNS != nil {
 		v.stopDNS()
+	}
+	if v.stopWeb != nil {
+		v.stopWeb()
 	}
 	_ = v.bridges.Close()
 	_ = v.r.Close()
@@ -143,6 +151,10 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		v.close()
 		return nil, fmt.Errorf("VPC %s resolver: %w", spec.ENI.VpcID, err)
 	}
+	if v.stopWeb, err = m.serveHTTP(v.r); err != nil {
+		v.close()
+		return nil, fmt.Errorf("VPC %s endpoints: %w", spec.ENI.VpcID, err)
+	}
 	if m.routers == nil {
 		m.routers = map[string]*vpcRouter{}
 	}
@@ -197,6 +209,27 @@ func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix
 		return nil, err
 	}
 	return vpcdns.Serve(&vpcdns.Server{Region: region, CIDRs: cidrs, Upstreams: m.upstreams}, pc, l), nil
+}
+
+// serveHTTP serves the Handlers on MetadataAddr inside the router.
+func (m *Manager) serveHTTP(r *router.Router) (func(), error) {
+	var servers []*http.Server
+	stop := func() {
+		for _, srv := range servers {
+			_ = srv.Close()
+		}
+	}
+	for port, h := range m.Handlers {
+		l, err := r.Listen("tcp", net.JoinHostPort(MetadataAddr.String(), strconv.Itoa(int(port))))
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.log().Handler(), slog.LevelWarn)}
+		servers = append(servers, srv)
+		go func() { _ = srv.Serve(l) }()
+	}
+	return stop, nil
 }
 
 // reensure applies the router's config (first, or again) with its

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -42,6 +43,13 @@ var (
 	ResolverAddr = netip.MustParseAddr("169.254.169.253") // VPC DNS
 )
 
+// The ports of MetadataAddr: the task metadata and credentials endpoint,
+// and berth's own API as tasks reach it (AWS_ENDPOINT_URL).
+const (
+	MetadataPort = 80
+	APIPort      = 4566
+)
+
 // RouterPrefix starts the name of every router namespace berth makes.
 const RouterPrefix = "berthvpc-"
 
@@ -55,6 +63,9 @@ type Manager struct {
 	// Policy gives tasks' security groups; nil enforces none (tests of
 	// wiring alone).
 	Policy agentapi.NetworkAPI
+	// Handlers are served on MetadataAddr in every VPC's router, by port
+	// (MetadataPort, APIPort); a task reaches them whatever its groups.
+	Handlers map[uint16]http.Handler
 
 	mu        sync.Mutex // serialises router changes; guards the maps and the routers' fields
 	routers   map[string]*vpcRouter

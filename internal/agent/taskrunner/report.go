@@ -3,6 +3,7 @@ package taskrunner
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -48,6 +49,34 @@ func (r *Runner) State() agentapi.TaskState {
 	st := r.state
 	st.Containers = slices.Clone(st.Containers)
 	return st
+}
+
+// ContainerTimes are when a container was created, started and exited on
+// this host, as far as this runner saw (an adopted container's are when
+// the runner adopted it).
+type ContainerTimes struct {
+	Created, Started, Finished time.Time
+}
+
+// noteTime records a moment of a container's life.
+func (r *Runner) noteTime(name string, fn func(*ContainerTimes)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.times == nil {
+		r.times = map[string]ContainerTimes{}
+	}
+	t := r.times[name]
+	fn(&t)
+	r.times[name] = t
+}
+
+// Snapshot returns the task's spec, its observed state and its containers'
+// times, for the task metadata endpoint.
+func (r *Runner) Snapshot() (agentapi.TaskSpec, agentapi.TaskState, map[string]ContainerTimes) {
+	st := r.State()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.spec, st, maps.Clone(r.times)
 }
 
 // publish reports the current state, retrying briefly. A control plane

@@ -56,6 +56,7 @@ type Runner struct {
 	// agent (re)started, with their status: they are adopted, not created
 	// again.
 	existing map[string]string
+	times    map[string]ContainerTimes // by container name, guarded by mu
 	events   chan event
 	ctrs     []*ctr
 }
@@ -221,6 +222,7 @@ func (r *Runner) prepare(ctx context.Context) error {
 		if err := h.Runtime.Create(ctx, cs); err != nil {
 			return fmt.Errorf("CannotCreateContainerError: container %s: %w", c.def.Name, err)
 		}
+		r.noteTime(c.def.Name, func(t *ContainerTimes) { t.Created = r.now() })
 	}
 	return nil
 }
@@ -260,6 +262,7 @@ func (r *Runner) handle(ctx context.Context, ev event) bool {
 		return false
 	}
 	c.exited, c.exit = true, *ev.exit
+	r.noteTime(c.def.Name, func(t *ContainerTimes) { t.Finished = r.now() })
 	code := int32(ev.exit.Code)
 	r.setContainer(ctx, c.def.Name, func(cs *agentapi.ContainerState) {
 		cs.LastStatus, cs.ExitCode = Stopped, &code

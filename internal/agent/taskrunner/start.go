@@ -89,6 +89,12 @@ func (r *Runner) startContainer(ctx context.Context, c *ctr) error {
 		return err
 	}
 	c.started = true
+	r.noteTime(c.def.Name, func(t *ContainerTimes) {
+		t.Started = r.now()
+		if t.Created.IsZero() {
+			t.Created = t.Started // adopted
+		}
+	})
 	r.noteContainer(c.def.Name, func(cs *agentapi.ContainerState) {
 		cs.LastStatus, cs.RuntimeID = Running, c.id
 	})
