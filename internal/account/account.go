@@ -1,9 +1,11 @@
-// Package account keeps berth's accounts and their access keys, creates the
-// default account and root key on first start, and turns an access key into
-// the principal that signed a request.
+// Package account keeps berth's accounts, their access keys and role
+// sessions (temporary credentials), creates the default account and root
+// key on first start, turns an access key into the principal that signed
+// a request (Authenticator) and decides what that principal may do
+// (Authorizer).
 //
-// Accounts and keys are global (not per region): /account/<id> and
-// /accesskey/<access key id>.
+// Accounts, keys and sessions are global (not per region): /account/<id>,
+// /accesskey/<access key id> and /session/<access key id>.
 package account
 
 import (

@@ -136,13 +136,3 @@ func TestAuthenticate(t *testing.T) {
 		t.Fatalf("query wrong secret: %v", perr)
 	}
 }
-
-func TestRootOnly(t *testing.T) {
-	if err := (RootOnly{}).Authorize(context.Background(), protocol.Principal{Root: true}, "ecs:CreateCluster", "*"); err != nil {
-		t.Fatal(err)
-	}
-	err := (RootOnly{}).Authorize(context.Background(), protocol.Principal{ARN: "arn:aws:iam::1:user/x"}, "ecs:CreateCluster", "*")
-	if e, ok := protocol.AsError(err); !ok || e.Code != "AccessDeniedException" || e.Status != 403 {
-		t.Fatalf("non-root: %v", err)
-	}
-}

@@ -7,12 +7,22 @@ import (
 )
 
 // Principal is who signed a request. Every request records one; the
-// authorize hook and (later) IAM policy evaluation decide on it.
+// authorizer decides on it.
 type Principal struct {
 	AccountID   string
 	ARN         string // arn:aws:iam::<account>:root, a user, or an assumed role
 	AccessKeyID string
 	Root        bool
+	// UserID is the principal's id as GetCallerIdentity reports it: the
+	// account id for the root user, <role id>:<session name> for a role
+	// session.
+	UserID string
+	// RoleARN, RoleID and SessionName are set for a role session
+	// (temporary credentials from STS or the task credentials endpoint);
+	// ARN is then arn:aws:sts::<account>:assumed-role/<role>/<session>.
+	RoleARN     string
+	RoleID      string // AROA…
+	SessionName string
 }
 
 // RequestInfo is what the gateway learned about a request before the

@@ -37,6 +37,7 @@
 //	Expired         SignatureDoesNotMatch 403       InvalidSignatureException 400            RequestExpired 400
 //	PresignExpired  AccessDenied 403                AccessDeniedException 403                RequestExpired 400
 //	PayloadHash     XAmzContentSHA256Mismatch 400 in every family (S3's wording)
+//	ExpiredToken    ExpiredToken 403                ExpiredTokenException 400                RequestExpired 400
 //
 // Messages follow AWS's: "Request is missing Authentication Token",
 // "Authorization header requires 'Credential' parameter. …", "Credential
@@ -44,15 +45,17 @@
 // 20240101T000000Z is now earlier than 20240101T000500Z (20240101T002000Z
 // - 15 min.)", "The security token included in the request is invalid.",
 // and so on. A session token that does not match the credential's is an
-// unknown key, as in AWS. Clients' clock-skew correction keys on the
-// Expired codes and on the response's Date header, which the caller must
-// therefore send.
+// unknown key, as in AWS; a credential past its Expires is an expired
+// token ("The security token included in the request is expired").
+// Clients' clock-skew correction keys on the Expired codes and on the
+// response's Date header, which the caller must therefore send.
 //
 // The checks run in the order AWS's front ends use: shape of the
 // signature, then the clock, then host-is-signed, algorithm, credential
-// and scope, then the key, the signature, the session token and the
-// declared payload hash. As in AWS, a bad scope terminator or a scope date
-// other than X-Amz-Date's is a signature mismatch, not an incomplete one.
+// and scope, then the key, the signature, the session token and its
+// expiry, and the declared payload hash. As in AWS, a bad scope terminator
+// or a scope date other than X-Amz-Date's is a signature mismatch, not an
+// incomplete one.
 //
 // Three checks go beyond what AWS documents: X-Amz-Target must be signed
 // when present (it selects a JSON operation and is outside the body hash);

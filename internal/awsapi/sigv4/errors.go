@@ -33,6 +33,9 @@ const (
 	KindPresignExpired
 	// KindPayloadHash: X-Amz-Content-Sha256 disagrees with the body.
 	KindPayloadHash
+	// KindExpiredToken: the temporary credentials (session) that signed
+	// the request have expired.
+	KindExpiredToken
 )
 
 var kindNames = [...]string{
@@ -43,6 +46,7 @@ var kindNames = [...]string{
 	KindExpired:        "Expired",
 	KindPresignExpired: "PresignExpired",
 	KindPayloadHash:    "PayloadHash",
+	KindExpiredToken:   "ExpiredToken",
 }
 
 func (k Kind) String() string {
@@ -102,6 +106,7 @@ const (
 	msgEC2AuthFailure  = "AWS was not able to validate the provided access credentials"
 	msgRequestExpired  = "Request has expired"
 	msgPayloadMismatch = "The provided 'x-amz-content-sha256' header does not match what was computed."
+	msgExpiredToken    = "The security token included in the request is expired"
 )
 
 // wordings[kind][protocol]. Sources: AWS's common-errors pages, and
@@ -150,6 +155,14 @@ var wordings = [...][3]wording{
 		JSON:     {"XAmzContentSHA256Mismatch", http.StatusBadRequest, ""},
 		EC2Query: {"XAmzContentSHA256Mismatch", http.StatusBadRequest, ""},
 	},
+	// Expired session credentials: the codes the SDKs' credential
+	// refreshers look for (ExpiredToken, ExpiredTokenException, and
+	// EC2's RequestExpired).
+	KindExpiredToken: {
+		Query:    {"ExpiredToken", http.StatusForbidden, ""},
+		JSON:     {"ExpiredTokenException", http.StatusBadRequest, ""},
+		EC2Query: {"RequestExpired", http.StatusBadRequest, msgRequestExpired + "."},
+	},
 }
 
 // For returns a copy of e worded as protocol family p reports it. It is
@@ -180,6 +193,7 @@ func errMissingAuth() *Error    { return newError(KindMissingAuth, msgMissingAut
 func errUnknownKey() *Error     { return newError(KindUnknownKey, msgInvalidToken) }
 func errPayloadHash() *Error    { return newError(KindPayloadHash, msgPayloadMismatch) }
 func errPresignExpired() *Error { return newError(KindPresignExpired, msgRequestExpired) }
+func errExpiredToken() *Error   { return newError(KindExpiredToken, msgExpiredToken) }
 
 func errBadSignature(canonicalRequest, stringToSign []byte) *Error {
 	e := newError(KindBadSignature, msgBadSignature)

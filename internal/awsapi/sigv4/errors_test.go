@@ -22,6 +22,7 @@ func TestErrorFor(t *testing.T) {
 		{KindExpired, worded{"SignatureDoesNotMatch", 403}, worded{"InvalidSignatureException", 400}, worded{"RequestExpired", 400}, "Request has expired."},
 		{KindPresignExpired, worded{"AccessDenied", 403}, worded{"AccessDeniedException", 403}, worded{"RequestExpired", 400}, "Request has expired."},
 		{KindPayloadHash, worded{"XAmzContentSHA256Mismatch", 400}, worded{"XAmzContentSHA256Mismatch", 400}, worded{"XAmzContentSHA256Mismatch", 400}, ""},
+		{KindExpiredToken, worded{"ExpiredToken", 403}, worded{"ExpiredTokenException", 400}, worded{"RequestExpired", 400}, "Request has expired."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.String(), func(t *testing.T) {

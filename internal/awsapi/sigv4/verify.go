@@ -24,6 +24,11 @@ type Credential struct {
 	// parameter). A request that carries a token for a credential without
 	// one is refused too.
 	SessionToken string
+	// Expires, when set, is when temporary credentials stop working; a
+	// request verified at or after it gets a KindExpiredToken error
+	// (checked once signature and token match, so only the holder of the
+	// secret learns that the credentials expired).
+	Expires time.Time
 }
 
 // Lookup finds the secret for an access key id; it returns
@@ -60,8 +65,8 @@ type Result struct {
 // a failing Lookup yields that error wrapped. The checks run in the order
 // AWS's front ends use, so the first problem reported is the one AWS would
 // report: presence and shape of the signature, then the clock, then the
-// scope, then the key, the signature, the session token and, last, the
-// declared payload hash.
+// scope, then the key, the signature, the session token and its expiry
+// and, last, the declared payload hash.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Result, error) {
 	now := time.Now()
 	if v.Now != nil {
@@ -117,6 +122,9 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (Re
 
 	if !tokenMatches(c.sessionToken(r), cred.SessionToken) {
 		return Result{}, errUnknownKey()
+	}
+	if !cred.Expires.IsZero() && !now.Before(cred.Expires) {
+		return Result{}, errExpiredToken()
 	}
 
 	if declared != "" && declared != unsignedPayload {

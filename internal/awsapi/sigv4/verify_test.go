@@ -317,3 +317,45 @@ func TestCheckScope(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyExpiredCredential(t *testing.T) {
+	expires := signTime.Add(time.Minute)
+	lookup := func(_ context.Context, id string) (Credential, bool, error) {
+		return Credential{AccessKeyID: tempKeyID, SecretAccessKey: tempSecret, SessionToken: tempToken, Expires: expires}, true, nil
+	}
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		kind Kind
+	}{
+		{"before expiry", expires.Add(-time.Second), 0},
+		{"at expiry", expires, KindExpiredToken},
+		{"after expiry", expires.Add(time.Second), KindExpiredToken},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := &Verifier{Lookup: lookup, Now: func() time.Time { return tc.now }}
+			r, body := ecsRequest(t, tempCreds, signTime)
+			_, err := v.Verify(context.Background(), r, body)
+			if tc.kind == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != tc.kind || e.Message != msgExpiredToken {
+				t.Fatalf("got %v, want %v", err, tc.kind)
+			}
+		})
+	}
+	// A wrong token on expired credentials is still an invalid token: only
+	// the holder of the real token learns it expired.
+	v := &Verifier{Lookup: lookup, Now: func() time.Time { return expires.Add(time.Second) }}
+	c := tempCreds
+	c.SessionToken = "someone-elses-token"
+	r, body := ecsRequest(t, c, signTime)
+	var e *Error
+	if _, err := v.Verify(context.Background(), r, body); !errors.As(err, &e) || e.Kind != KindUnknownKey {
+		t.Fatalf("wrong token on expired credentials: %v", err)
+	}
+}
