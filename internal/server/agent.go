@@ -16,9 +16,11 @@ import (
 
 	"github.com/berth-dev/berth/internal/agent"
 	"github.com/berth-dev/berth/internal/agent/cgroups"
+	"github.com/berth-dev/berth/internal/agent/logship"
 	"github.com/berth-dev/berth/internal/agent/storage"
 	"github.com/berth-dev/berth/internal/agent/tasknet"
 	"github.com/berth-dev/berth/internal/agent/taskrunner"
+	"github.com/berth-dev/berth/internal/agent/tmds"
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/runtime"
 )
@@ -43,10 +45,12 @@ type embeddedAgent struct {
 	agent   *agent.Agent
 	cgroups *cgroups.Manager
 	net     *tasknet.Manager
+	logs    *logship.Manager
+	meta    *tmds.Handler
 }
 
 // newAgent opens the runtime and builds the agent; it does not start it.
-func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent, error) {
+func (s *Server) newAgent(ctx context.Context, api agentapi.API, logsAPI agentapi.LogsAPI) (*embeddedAgent, error) {
 	cfg := s.cfg.Agent
 	if os.Geteuid() != 0 {
 		return nil, errors.New("running tasks needs root (containerd, cgroups, mounts and network namespaces); start berth server as root, or with --no-agent to serve the API only")
@@ -82,13 +86,17 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 	if err := tn.Prune(ctx); err != nil {
 		s.log.Warn("removing unused VPC routers", "err", err)
 	}
+	ls := &logship.Manager{API: logsAPI, StateDir: filepath.Join(s.cfg.DataDir, "logship"), Log: s.log.With("component", "awslogs")}
+	logDir := filepath.Join(s.cfg.DataDir, "logs")
 	hooks := taskrunner.Hooks{
 		Runtime: runtimeHooks{rt},
 		Storage: st,
 		Cgroups: cg,
 		Network: tn,
-		LogDir:  filepath.Join(s.cfg.DataDir, "logs"),
+		Logs:    ls,
+		LogDir:  logDir,
 		NodeID:  nodeID,
+		Env:     taskEnv,
 	}
 	node := agentapi.Node{ID: nodeID, AvailabilityZone: s.cfg.Region + "a", CPU: goruntime.NumCPU() * 1024, MemoryMiB: hostMemoryMiB()}
 	if cfg.NodeCPU > 0 {
@@ -99,9 +107,24 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API) (*embeddedAgent
 	}
 	a := agent.New(agent.Config{
 		Node: node, API: api, Hooks: hooks, Log: s.log.With("component", "agent"),
-		Host: &host{rt: rt, storage: st.Manager, cgroups: cg, net: tn},
+		Host: &host{rt: rt, storage: st.Manager, cgroups: cg, net: tn, outputs: []string{logDir, ls.StateDir}},
 	})
-	return &embeddedAgent{rt: rt, agent: a, cgroups: cg, net: tn}, nil
+	meta := tmds.NewHandler(&taskMeta{agent: a, cgroups: cg}, tmds.WithLogger(s.log.With("component", "metadata")))
+	return &embeddedAgent{rt: rt, agent: a, cgroups: cg, net: tn, logs: ls, meta: meta}, nil
+}
+
+// taskEnv is what the platform gives every container, as Fargate does,
+// and, as LocalStack does, where its SDKs find the API: berth's, served
+// in its VPC.
+func taskEnv(spec *agentapi.TaskSpec, container string) []string {
+	env := append([]string{
+		"AWS_REGION=" + spec.Region,
+		"AWS_DEFAULT_REGION=" + spec.Region,
+	}, tmds.Env(tmds.EndpointID(spec.TaskID, container), "")...)
+	if spec.ENI != nil {
+		env = append(env, fmt.Sprintf("AWS_ENDPOINT_URL=http://%s:%d", tasknet.MetadataAddr, tasknet.APIPort))
+	}
+	return env
 }
 
 // nodeID is this host's id, made once and kept in the data dir.
@@ -171,6 +194,7 @@ type host struct {
 	storage *storage.Manager
 	cgroups *cgroups.Manager
 	net     *tasknet.Manager
+	outputs []string // dirs with a subdir per task: its output files, its shipping offsets
 }
 
 func (h *host) Containers(ctx context.Context) (map[string]map[string]string, error) {
@@ -219,6 +243,9 @@ func (h *host) Remove(ctx context.Context, taskID string, containers []string) e
 	keep(h.net.Remove(ctx, taskID))
 	keep(h.storage.Destroy(ctx, taskID))
 	keep(h.cgroups.DeleteTask(taskID))
+	for _, dir := range h.outputs {
+		keep(os.RemoveAll(filepath.Join(dir, taskID)))
+	}
 	return firstErr
 }
 

@@ -16,10 +16,14 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/account"
+	"github.com/berth-dev/berth/internal/agent/tasknet"
 	"github.com/berth-dev/berth/internal/awsapi/ec2"
 	"github.com/berth-dev/berth/internal/awsapi/ecs"
 	"github.com/berth-dev/berth/internal/awsapi/gateway"
+	"github.com/berth-dev/berth/internal/awsapi/iam"
+	"github.com/berth-dev/berth/internal/awsapi/logs"
 	"github.com/berth-dev/berth/internal/awsapi/sts"
+	"github.com/berth-dev/berth/internal/logstore"
 	"github.com/berth-dev/berth/internal/store"
 	"github.com/berth-dev/berth/internal/store/etcdstore"
 )
@@ -52,7 +56,10 @@ type Server struct {
 	log      *slog.Logger
 	ecs      *ecs.Service
 	ec2      *ec2.Service
-	agent    *embeddedAgent // nil when this server runs no agent
+	logs     *logs.Service
+	iam      *iam.Service
+	events   *logstore.Store // CloudWatch Logs events, on this server's disk
+	agent    *embeddedAgent  // nil when this server runs no agent
 }
 
 // New opens the store, bootstraps the default account and binds the
@@ -89,8 +96,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	if s.events, err = logstore.Open(filepath.Join(cfg.DataDir, "logstore"), logstore.Options{}); err != nil {
+		s.listener.Close()
+		st.Close()
+		return nil, fmt.Errorf("opening the log store: %w", err)
+	}
 	s.ec2 = ec2.New(st)
 	s.ecs = ecs.New(st, s.ec2)
+	s.logs = logs.New(st, s.events)
+	s.iam = iam.New(st)
 	if cfg.DefaultVPCCIDR != "" {
 		if err := ec2.ValidDefaultVPCCIDR(cfg.DefaultVPCCIDR); err != nil {
 			s.listener.Close()
@@ -108,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.ec2.PublicCIDR = cfg.PublicCIDR
 	}
 	if !cfg.NoAgent {
-		if s.agent, err = s.newAgent(ctx, s.ecs.AgentAPI()); err != nil {
+		if s.agent, err = s.newAgent(ctx, s.ecs.AgentAPI(), s.logs.AgentAPI()); err != nil {
 			// The API still serves; tasks fail placement until an agent
 			// joins. Running tasks needs root and containerd.
 			s.log.Error("no agent on this host: tasks can't run here", "err", err)
@@ -116,19 +130,26 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	s.http = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 30 * time.Second}
+	if s.agent != nil {
+		// Tasks reach the API from inside their VPC (AWS_ENDPOINT_URL);
+		// a request from there is signed like any other.
+		s.agent.net.Handlers = map[uint16]http.Handler{tasknet.MetadataPort: s.agent.meta, tasknet.APIPort: s.http.Handler}
+	}
 	return s, nil
 }
 
 func (s *Server) handler() http.Handler {
 	authn := account.NewAuthenticator(s.store)
-	gw := gateway.New(authn, account.RootOnly{}, s.log,
+	gw := gateway.New(authn, account.NewAuthorizer(s.iam), s.log,
 		s.ecs.Service(),
 		s.ec2.Service(),
-		sts.New().Service(),
+		s.logs.Service(),
+		s.iam.Service(),
+		sts.New(sts.WithRoles(s.store, s.iam)).Service(),
 	)
 	mux := http.NewServeMux()
 	mux.Handle("/", gw)
-	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: slices.Concat(ecs.Kinds, ec2.Kinds), resetHook: s.ecs.ResetAccount}
+	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: slices.Concat(ecs.Kinds, ec2.Kinds, logs.Kinds, iam.Kinds), resetHook: s.ecs.ResetAccount}
 	if s.agent != nil {
 		admin.images = s.agent.rt
 	}
@@ -156,8 +177,12 @@ func (s *Server) Serve(ctx context.Context) error {
 	go func() { errc <- s.http.Serve(s.listener) }()
 	agentCtx, stopAgent := context.WithCancel(context.Background())
 	go s.ecs.RunExpiry(agentCtx, time.Minute, ecs.StoppedTaskRetention, func(msg string, args ...any) { s.log.Info(msg, args...) })
+	go s.logs.RunRetention(agentCtx, time.Hour, func(msg string, args ...any) { s.log.Warn(msg, args...) })
+	go s.sweepSessions(agentCtx, time.Hour)
 	agentDone := make(chan struct{})
 	if s.agent != nil {
+		go s.agent.logs.Run(agentCtx)
+		go s.agent.meta.Run(agentCtx)
 		go func() {
 			if err := s.agent.net.Run(agentCtx); err != nil && agentCtx.Err() == nil {
 				s.log.Error("security group enforcement stopped", "err", err)
@@ -185,12 +210,16 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.agent.close(s.log)
 	}
 	if err != nil {
+		s.events.Close()
 		s.store.Close()
 		return err
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = s.http.Shutdown(shutdownCtx)
+	if cerr := s.events.Close(); err == nil {
+		err = cerr
+	}
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}
@@ -201,3 +230,21 @@ func (s *Server) Serve(ctx context.Context) error {
 }
 
 var _ gateway.Authenticator = (*account.Authenticator)(nil)
+
+// sweepSessions deletes expired session credentials every interval, an
+// hour after they expired (until then they are refused as expired, not
+// unknown).
+func (s *Server) sweepSessions(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := account.SweepSessions(ctx, s.store, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweeping expired sessions", "err", err)
+		}
+	}
+}

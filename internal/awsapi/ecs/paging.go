@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
-
 )
 
 // Pagination: a nextToken is an opaque, base64-encoded position (the last
