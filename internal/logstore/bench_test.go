@@ -29,54 +29,75 @@ func benchMessage(i int) string {
 func BenchmarkAppend(b *testing.B) {
 	for _, batch := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			s := openStore(b, "", Options{})
-			batches := make([][]Event, 10)
-			var bytes int64
-			for i := range batches {
-				batches[i] = make([]Event, batch)
-				for j := range batches[i] {
-					batches[i][j] = Event{Timestamp: int64(j), Message: benchMessage(j)}
-					bytes += int64(len(batches[i][j].Message))
-				}
-			}
-			b.SetBytes(bytes / int64(len(batches)))
-			n := 0
-			start := time.Now()
-			for b.Loop() {
-				if err := s.Append(testGroup, fmt.Sprintf("stream-%d", n%10), batches[n%10], 1); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			b.ReportMetric(float64(n*batch)/time.Since(start).Seconds(), "events/s")
+			benchAppend(b, batch, false)
 		})
 	}
+	// Every batch older than the stream's newest: each one is inserted
+	// into the middle of the stream's index (copy on write).
+	b.Run("batch=1000-out-of-order", func(b *testing.B) {
+		benchAppend(b, 1000, true)
+	})
 }
 
-// BenchmarkAppendParallel appends from several goroutines, each to its own
-// stream of one group.
+// benchAppend appends batches of ~100-byte messages round-robin to 10
+// streams, timestamps advancing (or, with backwards, going back) batch by
+// batch.
+func benchAppend(b *testing.B, batch int, backwards bool) {
+	s := openStore(b, "", Options{})
+	msgs := make([]string, batch)
+	var bytes int64
+	for j := range msgs {
+		msgs[j] = benchMessage(j)
+		bytes += int64(len(msgs[j]))
+	}
+	b.SetBytes(bytes)
+	events := make([]Event, batch)
+	n := 0
+	start := time.Now()
+	for b.Loop() {
+		base := int64(n/10) * int64(batch)
+		if backwards {
+			base = -base
+		}
+		for j := range events {
+			events[j] = Event{Timestamp: base + int64(j), Message: msgs[j]}
+		}
+		if err := s.Append(testGroup, fmt.Sprintf("stream-%d", n%10), events, 1); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n*batch)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkAppendParallel appends batches of 1,000 from several
+// goroutines, each to its own stream of one group.
 func BenchmarkAppendParallel(b *testing.B) {
 	s := openStore(b, "", Options{})
-	batch := make([]Event, 1000)
-	for j := range batch {
-		batch[j] = Event{Timestamp: int64(j), Message: benchMessage(j)}
+	msgs := make([]string, 1000)
+	for j := range msgs {
+		msgs[j] = benchMessage(j)
 	}
-	var id sync.Mutex
+	var mu sync.Mutex
 	next := 0
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
-		id.Lock()
+		mu.Lock()
 		st := fmt.Sprintf("stream-%d", next)
 		next++
-		id.Unlock()
-		for pb.Next() {
+		mu.Unlock()
+		batch := make([]Event, 1000)
+		for n := 0; pb.Next(); n++ {
+			for j := range batch {
+				batch[j] = Event{Timestamp: int64(n*1000 + j), Message: msgs[j]}
+			}
 			if err := s.Append(testGroup, st, batch, 1); err != nil {
 				b.Error(err)
 				return
 			}
 		}
 	})
-	b.ReportMetric(float64(b.N*len(batch))/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64(b.N*1000)/time.Since(start).Seconds(), "events/s")
 }
 
 const (

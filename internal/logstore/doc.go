@@ -22,7 +22,7 @@
 //
 // Each stream keeps an index of its blocks — segment, offset, min and max
 // timestamp, first sequence number, counts — sorted by min timestamp; about
-// 72 bytes per block of up to 256 events. Messages stay on disk (and in
+// 80 bytes per block of up to 256 events. Messages stay on disk (and in
 // the page cache). Reads merge blocks in (timestamp, arrival) order, so
 // events appended out of order still come back in order, and time bounds
 // skip blocks without reading them (query.go).

@@ -94,12 +94,12 @@ type scan struct {
 	forward bool
 	srcs    []*source
 	heap    []*source // forward: sources with blocks left, by next block's minTs
-	cutoff  int64
 	match   func(string) bool
 	limit   int
 
 	// Once limit events are pending, bound is the last of them: events
-	// ordered after it cannot make the page and are dropped unread.
+	// ordered after it cannot make the page and are dropped before they
+	// are matched or copied.
 	bound    hit
 	hasBound bool
 	dropped  bool // events past the page were seen and dropped
@@ -112,7 +112,7 @@ func newScan(forward bool, srcs []*source, cutoff int64, match func(string) bool
 	if limit <= 0 {
 		limit = defaultLimit
 	}
-	sc := &scan{forward: forward, srcs: srcs, cutoff: cutoff, match: match, limit: limit}
+	sc := &scan{forward: forward, srcs: srcs, match: match, limit: limit}
 	for _, src := range srcs {
 		src.floor = max(src.lo.ts, cutoff)
 		if forward {

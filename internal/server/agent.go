@@ -86,6 +86,11 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API, logsAPI agentap
 	if err := tn.Prune(ctx); err != nil {
 		s.log.Warn("removing unused VPC routers", "err", err)
 	}
+	creds, err := newTaskCreds(s.store, s.iam, s.cfg.DataDir)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
 	ls := &logship.Manager{API: logsAPI, StateDir: filepath.Join(s.cfg.DataDir, "logship"), Log: s.log.With("component", "awslogs")}
 	logDir := filepath.Join(s.cfg.DataDir, "logs")
 	hooks := taskrunner.Hooks{
@@ -96,7 +101,7 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API, logsAPI agentap
 		Logs:    ls,
 		LogDir:  logDir,
 		NodeID:  nodeID,
-		Env:     taskEnv,
+		Env:     creds.taskEnv,
 	}
 	node := agentapi.Node{ID: nodeID, AvailabilityZone: s.cfg.Region + "a", CPU: goruntime.NumCPU() * 1024, MemoryMiB: hostMemoryMiB()}
 	if cfg.NodeCPU > 0 {
@@ -109,18 +114,18 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API, logsAPI agentap
 		Node: node, API: api, Hooks: hooks, Log: s.log.With("component", "agent"),
 		Host: &host{rt: rt, storage: st.Manager, cgroups: cg, net: tn, outputs: []string{logDir, ls.StateDir}},
 	})
-	meta := tmds.NewHandler(&taskMeta{agent: a, cgroups: cg}, tmds.WithLogger(s.log.With("component", "metadata")))
+	meta := tmds.NewHandler(&taskMeta{agent: a, cgroups: cg, creds: creds}, tmds.WithLogger(s.log.With("component", "metadata")))
 	return &embeddedAgent{rt: rt, agent: a, cgroups: cg, net: tn, logs: ls, meta: meta}, nil
 }
 
-// taskEnv is what the platform gives every container, as Fargate does,
-// and, as LocalStack does, where its SDKs find the API: berth's, served
-// in its VPC.
-func taskEnv(spec *agentapi.TaskSpec, container string) []string {
+// taskEnv is what the platform gives every container, as Fargate does
+// (its task role's credentials endpoint among it), and, as LocalStack
+// does, where its SDKs find the API: berth's, served in its VPC.
+func (c *taskCreds) taskEnv(spec *agentapi.TaskSpec, container string) []string {
 	env := append([]string{
 		"AWS_REGION=" + spec.Region,
 		"AWS_DEFAULT_REGION=" + spec.Region,
-	}, tmds.Env(tmds.EndpointID(spec.TaskID, container), "")...)
+	}, tmds.Env(tmds.EndpointID(spec.TaskID, container), c.ID(spec))...)
 	if spec.ENI != nil {
 		env = append(env, fmt.Sprintf("AWS_ENDPOINT_URL=http://%s:%d", tasknet.MetadataAddr, tasknet.APIPort))
 	}

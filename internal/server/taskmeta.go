@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"net/netip"
+	"time"
 
 	"github.com/berth-dev/berth/internal/agent"
 	"github.com/berth-dev/berth/internal/agent/cgroups"
@@ -15,6 +17,7 @@ import (
 type taskMeta struct {
 	agent   *agent.Agent
 	cgroups *cgroups.Manager
+	creds   *taskCreds
 }
 
 var _ tmds.Source = (*taskMeta)(nil)
@@ -29,11 +32,17 @@ func (m *taskMeta) TaskByAddr(ip netip.Addr) (*tmds.Task, bool) {
 	return nil, false
 }
 
+// Tasks also revokes the role sessions of tasks that left: the stats
+// sampler calls it every few seconds.
 func (m *taskMeta) Tasks() []*tmds.Task {
 	var out []*tmds.Task
+	running := map[string]bool{}
 	for _, r := range m.agent.Runners() {
-		out = append(out, m.view(r))
+		t := m.view(r)
+		out = append(out, t)
+		running[t.Spec.TaskID] = true
 	}
+	m.creds.Retain(context.Background(), running)
 	return out
 }
 
@@ -41,7 +50,7 @@ func (m *taskMeta) Tasks() []*tmds.Task {
 func (m *taskMeta) view(r *taskrunner.Runner) *tmds.Task {
 	spec, state, times := r.Snapshot()
 	t := tmds.NewTask(spec, state)
-	t.Tags = nil
+	t.CredentialsID = m.creds.ID(&spec)
 	for _, c := range t.Containers {
 		ct := times[c.Name]
 		c.CreatedAt, c.StartedAt, c.FinishedAt = ct.Created, ct.Started, ct.Finished
@@ -58,5 +67,7 @@ func (m *taskMeta) NetStats(t *tmds.Task) (map[string]tmds.NetCounters, error) {
 }
 
 func (m *taskMeta) Credentials(t *tmds.Task) (*tmds.Credentials, error) {
-	return nil, tmds.ErrCredentialsNotFound
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return m.creds.Get(ctx, &t.Spec)
 }

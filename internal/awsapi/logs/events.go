@@ -209,7 +209,11 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logstypes.FilterLogEv
 	}
 	q := logstore.FilterQuery{
 		Streams: in.LogStreamNames, StreamPrefix: in.LogStreamNamePrefix,
-		Start: in.StartTime, End: in.EndTime, Limit: limit, Token: in.NextToken,
+		Start: in.StartTime, Limit: limit, Token: in.NextToken,
+	}
+	if in.EndTime != nil { // inclusive here, exclusive in the store
+		end := *in.EndTime + 1
+		q.End = &end
 	}
 	if in.FilterPattern != "" {
 		q.Match = pattern.Match
