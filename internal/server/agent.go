@@ -257,6 +257,7 @@ func (h *host) Remove(ctx context.Context, taskID string, containers []string) e
 // close lets go of the runtime (tasks keep running) and, when no task is
 // left on the host, removes the server's parent cgroup.
 func (e *embeddedAgent) close(log *slog.Logger) {
+	e.logs.Close()
 	e.net.Close()
 	if err := e.rt.Close(); err != nil {
 		log.Warn("closing the container runtime", "err", err)

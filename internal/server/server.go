@@ -181,7 +181,6 @@ func (s *Server) Serve(ctx context.Context) error {
 	go s.sweepSessions(agentCtx, time.Hour)
 	agentDone := make(chan struct{})
 	if s.agent != nil {
-		go s.agent.logs.Run(agentCtx)
 		go s.agent.meta.Run(agentCtx)
 		go func() {
 			if err := s.agent.net.Run(agentCtx); err != nil && agentCtx.Err() == nil {

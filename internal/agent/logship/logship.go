@@ -43,16 +43,18 @@ type Manager struct {
 
 	mu       sync.Mutex
 	shippers map[string][]*shipper // by task id
-	ctx      context.Context       // ends with the agent
+	ctx      context.Context       // the shippers' lifetime, made by the first Start
+	cancel   context.CancelFunc
 }
 
-// Run lets shippers run until ctx ends (the agent stops); Start before Run
-// waits for it.
-func (m *Manager) Run(ctx context.Context) {
+// Close stops every shipper where it is (the agent is going away); their
+// offsets let the next agent go on.
+func (m *Manager) Close() {
 	m.mu.Lock()
-	m.ctx = ctx
-	m.mu.Unlock()
-	<-ctx.Done()
+	defer m.mu.Unlock()
+	if m.cancel != nil {
+		m.cancel()
+	}
 }
 
 // Start begins shipping a container's output if its log configuration
@@ -71,11 +73,11 @@ func (m *Manager) Start(ctx context.Context, spec *agentapi.TaskSpec, def *ecsty
 			return nil
 		}
 	}
+	if m.ctx == nil {
+		m.ctx, m.cancel = context.WithCancel(context.Background())
+	}
 	runCtx := m.ctx
 	m.mu.Unlock()
-	if runCtx == nil {
-		return fmt.Errorf("log shipping is not running")
-	}
 	if err := m.API.PrepareLogStream(ctx, spec.Account, opts.region, opts.group, opts.stream, opts.createGroup); err != nil {
 		return fmt.Errorf("failed to create Cloudwatch log stream: %w", err)
 	}

@@ -148,10 +148,7 @@ func TestShipAndResume(t *testing.T) {
 	os.WriteFile(out, []byte("hello\n"), 0o600)
 	os.WriteFile(errf, []byte("oops\n"), 0o600)
 
-	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{API: api, StateDir: filepath.Join(dir, "state")}
-	go m.Run(ctx)
-	waitUntil(t, func() bool { m.mu.Lock(); defer m.mu.Unlock(); return m.ctx != nil })
 	if err := m.Start(ctx, spec, def, out, errf); err != nil {
 		t.Fatal(err)
 	}
@@ -163,18 +160,15 @@ func TestShipAndResume(t *testing.T) {
 
 	// The agent goes away; output written meanwhile is shipped by the
 	// next one, once.
-	cancel()
+	m.Close()
 	time.Sleep(2 * pollEvery)
 	appendFile(t, out, "after restart\nlast line, no newline")
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	defer cancel2()
 	m2 := &Manager{API: api, StateDir: m.StateDir}
-	go m2.Run(ctx2)
-	waitUntil(t, func() bool { m2.mu.Lock(); defer m2.mu.Unlock(); return m2.ctx != nil })
+	defer m2.Close()
 	api.mu.Lock()
 	api.fail = 2 // delivery failures are retried
 	api.mu.Unlock()
-	if err := m2.Start(ctx2, spec, def, out, errf); err != nil {
+	if err := m2.Start(ctx, spec, def, out, errf); err != nil {
 		t.Fatal(err)
 	}
 	m2.Finish("t1")
@@ -191,10 +185,7 @@ func TestShipAndResume(t *testing.T) {
 func TestMissingGroup(t *testing.T) {
 	api := &fakeLogs{}
 	m := &Manager{API: api, StateDir: t.TempDir()}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go m.Run(ctx)
-	waitUntil(t, func() bool { m.mu.Lock(); defer m.mu.Unlock(); return m.ctx != nil })
+	defer m.Close()
 	spec := &agentapi.TaskSpec{Account: "1", Region: "us-east-1", TaskID: "t1"}
 	def := &ecstypes.ContainerDefinition{Name: "web", LogConfiguration: &ecstypes.LogConfiguration{
 		LogDriver: "awslogs", Options: map[string]string{"awslogs-group": "nope", "awslogs-region": "us-east-1"}}}
@@ -228,6 +219,8 @@ func appendFile(t *testing.T, p, s string) {
 	f.WriteString(s)
 	f.Close()
 }
+
+var ctx = context.Background()
 
 func waitUntil(t *testing.T, cond func() bool) {
 	t.Helper()

@@ -118,24 +118,26 @@ type entry struct {
 	ts  int64
 }
 
+// collect queues what the files gained (with flush, their unfinished
+// lines too).
 func (s *shipper) collect(queue []entry, flush bool) []entry {
+	return s.enqueue(queue, func(src *source) ([]item, error) { return src.poll(flush) })
+}
+
+// collectIdle queues the multi-line events that waited long enough.
+func (s *shipper) collectIdle(queue []entry) []entry {
+	return s.enqueue(queue, func(src *source) ([]item, error) { return src.idle(), nil })
+}
+
+// enqueue appends each source's items, stamped with the time now.
+func (s *shipper) enqueue(queue []entry, take func(*source) ([]item, error)) []entry {
 	ts := s.now().UnixMilli()
 	for i, src := range s.srcs {
-		items, err := src.poll(flush)
+		items, err := take(src)
 		if err != nil {
 			s.log.Warn("reading container output", "file", src.path, "err", err)
 		}
 		for _, it := range items {
-			queue = append(queue, entry{it, i, ts})
-		}
-	}
-	return queue
-}
-
-func (s *shipper) collectIdle(queue []entry) []entry {
-	ts := s.now().UnixMilli()
-	for i, src := range s.srcs {
-		for _, it := range src.idle() {
 			queue = append(queue, entry{it, i, ts})
 		}
 	}
