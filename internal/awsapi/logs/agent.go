@@ -25,7 +25,7 @@ func (a agentLogs) PrepareLogStream(ctx context.Context, account, region, groupN
 		return err
 	}
 	if createGroup {
-		g := &group{Name: groupName, ID: newID(), CreationTime: millis(s.now()), Class: logstypes.LogGroupClassStandard}
+		g := s.newGroup(groupName, logstypes.LogGroupClassStandard, nil)
 		if _, err := groups(s.store).Create(ctx, sc.groupKey(groupName), g); err != nil && !errors.Is(err, store.ErrAlreadyExists) {
 			return err
 		}

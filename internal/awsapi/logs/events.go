@@ -10,7 +10,6 @@ import (
 	"github.com/berth-dev/berth/internal/awsapi/logs/filterpattern"
 	"github.com/berth-dev/berth/internal/awsapi/logs/logstypes"
 	"github.com/berth-dev/berth/internal/logstore"
-	"github.com/berth-dev/berth/internal/store"
 )
 
 // PutLogEvents' limits, as CloudWatch Logs documents them.
@@ -48,9 +47,7 @@ func (s *Service) put(ctx context.Context, sc scope, groupName, streamName strin
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := s.store.Get(ctx, sc.streamKey(groupName, streamName)); errors.Is(err, store.ErrNotFound) {
-		return nil, 0, streamNotFound()
-	} else if err != nil {
+	if err := s.requireStream(ctx, sc, groupName, streamName); err != nil {
 		return nil, 0, err
 	}
 	now := s.now()
@@ -152,18 +149,14 @@ func (s *Service) GetLogEvents(ctx context.Context, in *logstypes.GetLogEventsRe
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.store.Get(ctx, sc.streamKey(name, in.LogStreamName)); errors.Is(err, store.ErrNotFound) {
-		return nil, streamNotFound()
-	} else if err != nil {
+	if err := s.requireStream(ctx, sc, name, in.LogStreamName); err != nil {
 		return nil, err
 	}
 	page, err := s.events.Get(g.ID, in.LogStreamName, logstore.GetQuery{
 		Start: in.StartTime, End: in.EndTime, Limit: limit, StartFromHead: in.StartFromHead, Token: in.NextToken,
 	})
-	if errors.Is(err, logstore.ErrBadToken) {
-		return nil, invalidParameter("The specified nextToken is invalid.")
-	} else if err != nil {
-		return nil, err
+	if err != nil {
+		return nil, readError(err)
 	}
 	out := &logstypes.GetLogEventsResponse{
 		Events:            make([]logstypes.OutputLogEvent, len(page.Events)),
@@ -219,10 +212,8 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logstypes.FilterLogEv
 		q.Match = pattern.Match
 	}
 	page, err := s.events.Filter(g.ID, q)
-	if errors.Is(err, logstore.ErrBadToken) {
-		return nil, invalidParameter("The specified nextToken is invalid.")
-	} else if err != nil {
-		return nil, err
+	if err != nil {
+		return nil, readError(err)
 	}
 	out := &logstypes.FilterLogEventsResponse{
 		Events:             make([]logstypes.FilteredLogEvent, len(page.Events)),
@@ -234,4 +225,12 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *logstypes.FilterLogEv
 			Message: e.Message, IngestionTime: e.IngestionTime, EventId: e.ID}
 	}
 	return out, nil
+}
+
+// readError is what a client sees of a failed read of the log store.
+func readError(err error) error {
+	if errors.Is(err, logstore.ErrBadToken) {
+		return invalidParameter("The specified nextToken is invalid.")
+	}
+	return err
 }

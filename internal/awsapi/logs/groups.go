@@ -39,8 +39,7 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *logstypes.CreateLogGro
 	if err := validTags(in.Tags); err != nil {
 		return nil, err
 	}
-	g := &group{Name: in.LogGroupName, ID: newID(), CreationTime: millis(s.now()), Tags: in.Tags,
-		Class: class}
+	g := s.newGroup(in.LogGroupName, class, in.Tags)
 	if _, err := groups(s.store).Create(ctx, sc.groupKey(g.Name), g); errors.Is(err, store.ErrAlreadyExists) {
 		return nil, alreadyExists("The specified log group already exists")
 	} else if err != nil {

@@ -125,12 +125,27 @@ func resolveGroup(sc scope, name, identifier string) (string, error) {
 			return "", invalidParameter("Invalid log group ARN: %s", identifier)
 		}
 		if parts[2] != sc.region || parts[3] != sc.account {
-			return "", notFound("The specified log group does not exist.")
+			return "", groupNotFound()
 		}
 		name := strings.TrimSuffix(parts[5], ":*")
 		return name, validGroupName(name, "logGroupIdentifier")
 	}
 	return identifier, validGroupName(identifier, "logGroupIdentifier")
+}
+
+// newGroup is a new log group's record.
+func (s *Service) newGroup(name, class string, tags map[string]string) *group {
+	return &group{Name: name, ID: newID(), CreationTime: millis(s.now()), Tags: tags, Class: class}
+}
+
+// requireStream answers ResourceNotFoundException for a stream that does
+// not exist.
+func (s *Service) requireStream(ctx context.Context, sc scope, groupName, streamName string) error {
+	_, err := s.store.Get(ctx, sc.streamKey(groupName, streamName))
+	if errors.Is(err, store.ErrNotFound) {
+		return streamNotFound()
+	}
+	return err
 }
 
 func newID() string {

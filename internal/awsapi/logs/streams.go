@@ -101,7 +101,7 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *logstypes.Describe
 		ls := s.streamShape(sc, g, st)
 		key := st.Name
 		if byTime {
-			key = fmt.Sprintf("%020d/%s", cmp.Or(derefInt(ls.LastEventTimestamp), 0), st.Name)
+			key = fmt.Sprintf("%020d/%s", derefInt(ls.LastEventTimestamp), st.Name)
 		}
 		all = append(all, entry{key, ls})
 		return true
