@@ -23,9 +23,9 @@ type taskMeta struct {
 var _ tmds.Source = (*taskMeta)(nil)
 
 func (m *taskMeta) TaskByAddr(ip netip.Addr) (*tmds.Task, bool) {
+	addr := ip.String()
 	for _, r := range m.agent.Runners() {
-		spec, _, _ := r.Snapshot()
-		if spec.ENI != nil && spec.ENI.PrivateIPv4 == ip.String() {
+		if eni := r.Spec().ENI; eni != nil && eni.PrivateIPv4 == addr {
 			return m.view(r), true
 		}
 	}

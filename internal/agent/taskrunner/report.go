@@ -70,6 +70,9 @@ func (r *Runner) noteTime(name string, fn func(*ContainerTimes)) {
 	r.times[name] = t
 }
 
+// Spec is the task as it was assigned; it never changes.
+func (r *Runner) Spec() *agentapi.TaskSpec { return &r.spec }
+
 // Snapshot returns the task's spec, its observed state and its containers'
 // times, for the task metadata endpoint.
 func (r *Runner) Snapshot() (agentapi.TaskSpec, agentapi.TaskState, map[string]ContainerTimes) {
