@@ -27,7 +27,7 @@ func TestDefaultImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("Build: first %v (go build of testapp and the layer, if first in this process), cached %v", first, time.Since(start))
+	t.Logf("Build: first %v (go build of testapp and sdkapp and the layer, if first in this process), cached %v", first, time.Since(start))
 	if filepath.Base(p) != "berth-test_app_latest.tar" {
 		t.Errorf("archive name %s", p)
 	}
@@ -64,8 +64,12 @@ func TestDefaultImage(t *testing.T) {
 	if !bytes.Equal(a.contents["bin/busybox"], bb) {
 		t.Errorf("bin/busybox is not %s", bbPath)
 	}
-	if h := a.entry("testapp"); h == nil || h.Mode != 0o755 || !isStaticELF(t, a.contents["testapp"]) {
-		t.Errorf("testapp: %+v, want a static executable", h)
+	for _, prog := range []string{"testapp", "sdkapp"} {
+		if h := a.entry(prog); h == nil || h.Mode != 0o755 || !isStaticELF(t, a.contents[prog]) {
+			t.Errorf("%s: %+v, want a static executable", prog, h)
+		} else {
+			t.Logf("%s: %d bytes", prog, h.Size)
+		}
 	}
 	for _, app := range []string{"sh", "ls", "cat", "echo", "sleep", "wget", "id", "env", "head", "dd",
 		"mkdir", "touch", "rm", "ps", "kill", "true", "false", "grep", "nslookup"} {

@@ -48,10 +48,16 @@ func cachedLayer(key [sha256.Size]byte, files []file) (*layer, error) {
 
 // buildLayer writes files, already sorted, as a tar owned by root unless a
 // file says otherwise, with fixed mtimes, and gzips it.
+//
+// The gzip stream stores the tar without compressing it: a valid tar+gzip
+// layer for every reader, built ten times faster under -race (where
+// compress/flate is instrumented) than at BestSpeed, which for the two Go
+// programs and busybox took two seconds of every test process's first
+// Build to save 10 MB of local disk.
 func buildLayer(files []file) (*layer, error) {
 	var gzBuf bytes.Buffer
 	gzSum, tarSum := sha256.New(), sha256.New()
-	gz, err := gzip.NewWriterLevel(io.MultiWriter(&gzBuf, gzSum), gzip.BestSpeed)
+	gz, err := gzip.NewWriterLevel(io.MultiWriter(&gzBuf, gzSum), gzip.NoCompression)
 	if err != nil {
 		return nil, err
 	}

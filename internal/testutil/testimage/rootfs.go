@@ -37,7 +37,7 @@ const (
 )
 
 // base is the part of the file system every image shares, made once per
-// process since it holds busybox and the freshly built testapp.
+// process since it holds busybox and the freshly built programs.
 var base struct {
 	mu    sync.Mutex
 	files []file
@@ -58,7 +58,7 @@ func baseFiles(ctx context.Context) ([]file, [sha256.Size]byte, error) {
 	if err != nil {
 		return nil, base.key, fmt.Errorf("testimage: %w", err)
 	}
-	app, appSum, err := testappBinary(ctx)
+	bins, binsSum, err := programBinaries(ctx)
 	if err != nil {
 		return nil, base.key, err
 	}
@@ -79,7 +79,6 @@ func baseFiles(ctx context.Context) ([]file, [sha256.Size]byte, error) {
 		{name: "run", dir: true, mode: 0o755},
 		{name: "sbin", dir: true, mode: 0o755},
 		{name: "sys", dir: true, mode: 0o755},
-		{name: "testapp", mode: 0o755, data: app},
 		{name: "tmp", dir: true, mode: 0o1777},
 		{name: "usr", dir: true, mode: 0o755},
 		{name: "usr/bin", dir: true, mode: 0o755},
@@ -87,13 +86,16 @@ func baseFiles(ctx context.Context) ([]file, [sha256.Size]byte, error) {
 		{name: "var", dir: true, mode: 0o755},
 		{name: "var/tmp", dir: true, mode: 0o1777},
 	}
+	for name, bin := range bins {
+		files = append(files, file{name: name, mode: 0o755, data: bin})
+	}
 	for _, a := range links {
 		files = append(files, file{name: "bin/" + a, link: "/bin/busybox", mode: 0o777})
 	}
 	h := sha256.New()
 	bbSum := sha256.Sum256(bb)
 	h.Write(bbSum[:])
-	h.Write(appSum[:])
+	h.Write(binsSum[:])
 	fmt.Fprintf(h, "%q", links)
 	copy(base.key[:], h.Sum(nil))
 	base.files = files

@@ -1,14 +1,15 @@
 // Package testimage builds the container images berth's tests run, offline:
 // one layer with Debian's static busybox (its applets linked in /bin), the
-// static test app from test/testapp at /testapp, a minimal /etc (root, app
-// uid 1000, nobody uid 65534) and /tmp, packed as an OCI image layout tar
+// static test app from test/testapp at /testapp, the aws-sdk-go-v2 program
+// from test/sdkapp at /sdkapp, a minimal /etc (root, app uid 1000, nobody
+// uid 65534) and /tmp, packed as an OCI image layout tar
 // that containerd imports (`ctr images import`, client.Import) under the
 // image's full name, and that also carries a docker-archive manifest.json.
 //
 // Builds are reproducible: equal options give byte-identical archives. The
-// test app is compiled once per process and layers are cached in memory by
-// content, so after the first Build (a `go build`) the next ones take
-// milliseconds.
+// programs are compiled once per process (one `go build` of both) and
+// layers are cached in memory by content, so after the first Build the
+// next ones take milliseconds.
 package testimage
 
 import (
@@ -97,7 +98,7 @@ func BuildImage(ctx context.Context, dir string, opts Options) (*Image, error) {
 			Cmd: opts.Cmd, WorkingDir: opts.WorkingDir,
 		},
 		RootFS:  rootFS{Type: "layers", DiffIDs: []string{l.diffID}},
-		History: []history{{Created: created, CreatedBy: "berth testimage: busybox-static and testapp"}},
+		History: []history{{Created: created, CreatedBy: "berth testimage: busybox-static, testapp and sdkapp"}},
 	})
 	if err != nil {
 		return nil, err
