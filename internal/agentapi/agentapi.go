@@ -42,6 +42,10 @@ type TaskSpec struct {
 	StoppedReason string `json:"stoppedReason,omitempty"`
 	// ENI is the task's network interface (awsvpc), made at RunTask.
 	ENI *ENI `json:"eni,omitempty"`
+	// ContainerARNs are the task's container ARNs by container name, as
+	// DescribeTasks shows them; the task metadata endpoint shows the same.
+	// Tasks assigned before it existed have none.
+	ContainerARNs map[string]string `json:"containerArns,omitempty"`
 }
 
 // ENI is a task's elastic network interface as the node wires it: an

@@ -46,14 +46,19 @@ func (m *taskMeta) Tasks() []*tmds.Task {
 	return out
 }
 
-// view is a task as the endpoint shows it, from a snapshot of its runner.
+// view is a task as the endpoint shows it, from a snapshot of its runner:
+// its containers' ARNs come with the spec, their times and health detail
+// from the runner.
 func (m *taskMeta) view(r *taskrunner.Runner) *tmds.Task {
 	spec, state, times := r.Snapshot()
+	health := r.HealthDetails()
 	t := tmds.NewTask(spec, state)
 	t.CredentialsID = m.creds.ID(&spec)
 	for _, c := range t.Containers {
 		ct := times[c.Name]
 		c.CreatedAt, c.StartedAt, c.FinishedAt = ct.Created, ct.Started, ct.Finished
+		h := health[c.Name]
+		c.Health = tmds.Health{Since: h.Since, ExitCode: h.ExitCode, Output: h.Output}
 	}
 	return t
 }

@@ -14,7 +14,9 @@ import (
 func TestRunTaskValidation(t *testing.T) {
 	c, region := ecsClient(t)
 	must[*ecs.CreateClusterOutput](t)(c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("default")}))
-	must[*ecs.RegisterTaskDefinitionOutput](t)(c.RegisterTaskDefinition(ctx, fargateTaskDef("app")))
+	app := fargateTaskDef("app")
+	app.ExecutionRoleArn = aws.String(ecsTaskRole(t, "exec")) // RunTask checks ECS can assume it
+	must[*ecs.RegisterTaskDefinitionOutput](t)(c.RegisterTaskDefinition(ctx, app))
 	must[*ecs.RegisterTaskDefinitionOutput](t)(c.RegisterTaskDefinition(ctx, fargateTaskDef("gone")))
 	must[*ecs.DeregisterTaskDefinitionOutput](t)(c.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String("gone:1")}))
 	e := ec2.NewFromConfig(srv.AWSConfig(region))

@@ -27,6 +27,10 @@ if [[ $(id -u) -ne 0 ]] || ! command -v containerd >/dev/null; then
 fi
 archive=$(cd "$root" && go run ./internal/testutil/testimage/buildimage "$work/image")
 "$BERTH_BIN" images load --data-dir "$BERTH_DATA" "$archive" >/dev/null
+# RunTask checks that ECS can assume the execution role: it must exist and
+# trust ECS tasks.
+aws iam create-role --role-name ecsTaskExecutionRole --assume-role-policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
 cat >"$work/logger.json" <<'JSON'
 {"family": "logger", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
  "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",

@@ -3,6 +3,7 @@ package tasktest
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/berth-dev/berth/internal/testutil"
 )
@@ -23,9 +25,17 @@ func awslogs(region, group string, extra ...string) *types.LogConfiguration {
 	return &types.LogConfiguration{LogDriver: types.LogDriverAwslogs, Options: opts}
 }
 
+// executionRole makes the role withExecutionRole names, once: RunTask
+// checks ECS can assume it. A failure shows as RunTask's error.
+var executionRole sync.Once
+
 // withExecutionRole gives a definition the execution role Fargate needs
 // for the awslogs driver.
 func withExecutionRole(in *ecs.RegisterTaskDefinitionInput) {
+	executionRole.Do(func() {
+		_, _ = iam.NewFromConfig(srv.AWSConfig("")).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ecsTaskExecutionRole"),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	})
 	in.ExecutionRoleArn = aws.String("arn:aws:iam::" + testutil.TestAccountID + ":role/ecsTaskExecutionRole")
 }
 

@@ -56,7 +56,8 @@ type Runner struct {
 	// agent (re)started, with their status: they are adopted, not created
 	// again.
 	existing map[string]string
-	times    map[string]ContainerTimes // by container name, guarded by mu
+	times    map[string]ContainerTimes  // by container name, guarded by mu
+	health   map[string]ContainerHealth // by container name, guarded by mu
 	events   chan event
 	ctrs     []*ctr
 }

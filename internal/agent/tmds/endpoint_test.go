@@ -142,3 +142,20 @@ func TestHostClockDrift(t *testing.T) {
 		t.Errorf("%+v", d)
 	}
 }
+
+// TestContainerARNFromSpec: v4 shows the container ARNs ECS gave the
+// containers (DescribeTasks' containerArn), carried by the spec.
+func TestContainerARNFromSpec(t *testing.T) {
+	task := fixtureTask(taskIDA, addrA)
+	want := task.Spec.ContainerARNs["app"]
+	r := taskResponse(task, v4, false, nil)
+	if got := r.Containers[0].ContainerARN; got != want {
+		t.Errorf("app ContainerARN %s, want the spec's %s", got, want)
+	}
+	if got := r.Containers[1].ContainerARN; got == "" || got == want {
+		t.Errorf("sidecar (no ARN in the spec) ContainerARN %q", got)
+	}
+	if r := taskResponse(task, v3, false, nil); r.Containers[0].ContainerARN != "" {
+		t.Errorf("v3 shows ContainerARN %s", r.Containers[0].ContainerARN)
+	}
+}

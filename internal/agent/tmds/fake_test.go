@@ -132,6 +132,9 @@ func fixtureTask(id, addr string) *Task {
 		MemoryMiB:     512,
 		EphemeralGiB:  20,
 		DesiredStatus: "RUNNING",
+		// The sidecar's is missing, as for a task assigned before specs
+		// carried them: the handler derives one.
+		ContainerARNs: map[string]string{"app": "arn:aws:ecs:us-east-1:123456789012:container/MyCluster/" + id + "/f65b461d-aa09-4acb-a579-9785c0530cbc"},
 		ENI: &agentapi.ENI{
 			ID: "eni-0123456789abcdef0", MAC: "0E:98:9F:33:76:D3", PrivateIPv4: addr,
 			PrivateDNSName: "ip-" + dashes(addr) + ".us-east-1.compute.internal",
@@ -151,7 +154,6 @@ func fixtureTask(id, addr string) *Task {
 	}
 	t := NewTask(spec, state)
 	app := t.Containers[0]
-	app.ARN = "arn:aws:ecs:us-east-1:123456789012:container/MyCluster/" + id + "/f65b461d-aa09-4acb-a579-9785c0530cbc"
 	app.CreatedAt = t0.Add(11 * time.Second).In(time.FixedZone("CEST", 2*3600))
 	app.StartedAt = t0.Add(11*time.Second + 500*time.Millisecond)
 	app.Health = Health{Since: t0.Add(20 * time.Second), Output: "ok\n"}

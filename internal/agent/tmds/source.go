@@ -75,8 +75,9 @@ type Task struct {
 type Container struct {
 	Name     string // the container definition's name
 	DockerID string // EndpointID(task id, Name): DockerId, and the v3/v4 endpoint id
-	// ARN is the container's ARN as DescribeTasks shows it; when it is
-	// "", the handler derives a stable one of the same form.
+	// ARN is the container's ARN as DescribeTasks shows it (NewTask takes
+	// it from the spec's ContainerARNs); when it is "", the handler
+	// derives a stable one of the same form.
 	ARN        string
 	CreatedAt  time.Time // zero until created
 	StartedAt  time.Time // zero until started
@@ -97,11 +98,12 @@ type Health struct {
 }
 
 // NewTask returns a Task of spec and state with one Container per
-// container definition, its DockerID set; the caller fills in the rest.
+// container definition, its DockerID and ARN set; the caller fills in the
+// rest.
 func NewTask(spec agentapi.TaskSpec, state agentapi.TaskState) *Task {
 	t := &Task{Spec: spec, State: state}
 	for _, d := range spec.Definition.ContainerDefinitions {
-		t.Containers = append(t.Containers, &Container{Name: d.Name, DockerID: EndpointID(spec.TaskID, d.Name)})
+		t.Containers = append(t.Containers, &Container{Name: d.Name, DockerID: EndpointID(spec.TaskID, d.Name), ARN: spec.ContainerARNs[d.Name]})
 	}
 	return t
 }

@@ -33,6 +33,9 @@ type Service struct {
 	store    store.Store
 	networks Networks // nil: tasks get no ENI (unit tests)
 	now      func() time.Time
+	// Roles checks the roles of the tasks RunTask starts; nil checks only
+	// their form (unit tests).
+	Roles Roles
 }
 
 // New returns the ECS service over s, making task ENIs through nets.

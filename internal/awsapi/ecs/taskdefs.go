@@ -126,6 +126,9 @@ func (s *Service) RegisterTaskDefinition(ctx context.Context, in *ecstypes.Regis
 	if err := validateTaskDefinition(in); err != nil {
 		return nil, err
 	}
+	if err := sc.resolveTaskDefRoles(in); err != nil {
+		return nil, err
+	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}

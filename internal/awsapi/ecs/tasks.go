@@ -208,6 +208,9 @@ func (s *Service) planRunTask(ctx context.Context, sc scope, in *ecstypes.RunTas
 			return nil, err
 		}
 	}
+	if err := s.checkTaskRoles(ctx, sc, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -381,7 +384,18 @@ func (s *Service) newTask(ctx context.Context, sc scope, p *runPlan) (*taskRecor
 		Account: sc.account, Region: sc.region, ClusterARN: p.cluster.ClusterArn,
 		TaskARN: arn, TaskID: id, Definition: *p.def, Overrides: p.in.Overrides,
 		CPU: p.cpu, MemoryMiB: p.memory, EphemeralGiB: p.ephemeralGiB, DesiredStatus: statusRunning,
+		ContainerARNs: containerARNs(t.Containers),
 	}
+}
+
+// containerARNs are the task's container ARNs by container name, for the
+// agent to show in the task metadata as DescribeTasks shows them.
+func containerARNs(cs []ecstypes.Container) map[string]string {
+	m := make(map[string]string, len(cs))
+	for _, c := range cs {
+		m[c.Name] = c.ContainerArn
+	}
+	return m
 }
 
 // StopTask asks for a task to stop: desiredStatus STOPPED now, the agent
