@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/berth-dev/berth/internal/awsapi/events"
 	"github.com/berth-dev/berth/internal/awsapi/gateway"
 	"github.com/berth-dev/berth/internal/awsapi/protocol"
 	"github.com/berth-dev/berth/internal/runtime"
@@ -31,6 +32,8 @@ type admin struct {
 	// resetHook runs after a reset, e.g. to drop the account's task
 	// assignments so agents stop what runs.
 	resetHook func(ctx context.Context, account string) error
+	// bus answers the EventBridge delivery counts.
+	bus *events.Service
 }
 
 const jsonType = "application/json"
@@ -155,4 +158,21 @@ func (a *admin) imagesLoad(w http.ResponseWriter, r *http.Request) {
 func noAgent() *protocol.Error {
 	return protocol.Errorf("AgentUnavailable", http.StatusServiceUnavailable,
 		"This server runs no agent (containerd could not be started; see the server log).")
+}
+
+// eventDeliveries lists the EventBridge delivery counts of the caller's
+// account, per rule target: what EventBridge's Invocations and
+// FailedInvocations metrics would show, and the last failure's reason.
+func (a *admin) eventDeliveries(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.root(w, r, nil)
+	if !ok {
+		return
+	}
+	out := []events.TargetStats{}
+	for _, st := range a.bus.Deliveries() {
+		if st.Account == p.AccountID {
+			out = append(out, st)
+		}
+	}
+	_ = protocol.WriteJSON(w, jsonType, out)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/internal/agent/tasknet"
 	"github.com/berth-dev/berth/internal/awsapi/ec2"
 	"github.com/berth-dev/berth/internal/awsapi/ecs"
+	"github.com/berth-dev/berth/internal/awsapi/events"
 	"github.com/berth-dev/berth/internal/awsapi/gateway"
 	"github.com/berth-dev/berth/internal/awsapi/iam"
 	"github.com/berth-dev/berth/internal/awsapi/logs"
@@ -59,6 +60,7 @@ type Server struct {
 	logs     *logs.Service
 	iam      *iam.Service
 	events   *logstore.Store // CloudWatch Logs events, on this server's disk
+	bus      *events.Service // EventBridge: rules, targets and event routing
 	agent    *embeddedAgent  // nil when this server runs no agent
 }
 
@@ -102,9 +104,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("opening the log store: %w", err)
 	}
 	s.ec2 = ec2.New(st)
-	s.ecs = ecs.New(st, s.ec2)
-	s.logs = logs.New(st, s.events)
 	s.iam = iam.New(st)
+	s.ecs = ecs.New(st, s.ec2)
+	s.ecs.Roles = s.iam
+	s.logs = logs.New(st, s.events)
+	s.bus = events.New(st, events.WithLogger(cfg.Log), events.WithTargets(eventTargets{
+		logs: s.logs.AgentAPI(), ecs: s.ecs, iam: s.iam, authz: account.NewAuthorizer(s.iam)}))
 	if cfg.DefaultVPCCIDR != "" {
 		if err := ec2.ValidDefaultVPCCIDR(cfg.DefaultVPCCIDR); err != nil {
 			s.listener.Close()
@@ -144,18 +149,20 @@ func (s *Server) handler() http.Handler {
 		s.ecs.Service(),
 		s.ec2.Service(),
 		s.logs.Service(),
+		s.bus.Service(),
 		s.iam.Service(),
 		sts.New(sts.WithRoles(s.store, s.iam)).Service(),
 	)
 	mux := http.NewServeMux()
 	mux.Handle("/", gw)
-	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: slices.Concat(ecs.Kinds, ec2.Kinds, logs.Kinds, iam.Kinds), resetHook: s.ecs.ResetAccount}
+	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: slices.Concat(ecs.Kinds, ec2.Kinds, logs.Kinds, iam.Kinds, events.Kinds), resetHook: s.ecs.ResetAccount, bus: s.bus}
 	if s.agent != nil {
 		admin.images = s.agent.rt
 	}
 	mux.HandleFunc("GET /_berth/health", admin.health)
 	mux.HandleFunc("POST /_berth/reset", admin.reset)
 	mux.HandleFunc("GET /_berth/images", admin.imagesList)
+	mux.HandleFunc("GET /_berth/events/deliveries", admin.eventDeliveries)
 	mux.HandleFunc("POST /_berth/images/load", admin.imagesLoad)
 	return mux
 }
@@ -179,6 +186,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	go s.ecs.RunExpiry(agentCtx, time.Minute, ecs.StoppedTaskRetention, func(msg string, args ...any) { s.log.Info(msg, args...) })
 	go s.logs.RunRetention(agentCtx, time.Hour, func(msg string, args ...any) { s.log.Warn(msg, args...) })
 	go s.sweepSessions(agentCtx, time.Hour)
+	go s.bus.Run(agentCtx)
+	go s.bus.RunSchedules(agentCtx, time.Second)
+	go s.ecs.RunTaskEvents(agentCtx, func(e ecs.TaskEvent) {
+		s.bus.Emit(e.Account, e.Region, "aws.ecs", "ECS Task State Change", []string{e.TaskARN}, e.Detail, e.At)
+	})
 	agentDone := make(chan struct{})
 	if s.agent != nil {
 		go s.agent.meta.Run(agentCtx)

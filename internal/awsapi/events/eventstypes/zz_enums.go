@@ -2,6 +2,35 @@
 
 package eventstypes
 
+// Values of the enum shape ApiDestinationHttpMethod.
+const (
+	ApiDestinationHttpMethodPost    = "POST"
+	ApiDestinationHttpMethodGet     = "GET"
+	ApiDestinationHttpMethodHead    = "HEAD"
+	ApiDestinationHttpMethodOptions = "OPTIONS"
+	ApiDestinationHttpMethodPut     = "PUT"
+	ApiDestinationHttpMethodPatch   = "PATCH"
+	ApiDestinationHttpMethodDelete  = "DELETE"
+)
+
+// ApiDestinationHttpMethodValues lists the values of ApiDestinationHttpMethod in model order.
+var ApiDestinationHttpMethodValues = []string{
+	ApiDestinationHttpMethodPost, ApiDestinationHttpMethodGet, ApiDestinationHttpMethodHead,
+	ApiDestinationHttpMethodOptions, ApiDestinationHttpMethodPut, ApiDestinationHttpMethodPatch,
+	ApiDestinationHttpMethodDelete,
+}
+
+// Values of the enum shape ApiDestinationState.
+const (
+	ApiDestinationStateActive   = "ACTIVE"
+	ApiDestinationStateInactive = "INACTIVE"
+)
+
+// ApiDestinationStateValues lists the values of ApiDestinationState in model order.
+var ApiDestinationStateValues = []string{
+	ApiDestinationStateActive, ApiDestinationStateInactive,
+}
+
 // Values of the enum shape AssignPublicIp.
 const (
 	AssignPublicIpEnabled  = "ENABLED"
@@ -11,6 +40,62 @@ const (
 // AssignPublicIpValues lists the values of AssignPublicIp in model order.
 var AssignPublicIpValues = []string{
 	AssignPublicIpEnabled, AssignPublicIpDisabled,
+}
+
+// Values of the enum shape ConnectionAuthorizationType.
+const (
+	ConnectionAuthorizationTypeBasic                  = "BASIC"
+	ConnectionAuthorizationTypeOauthClientCredentials = "OAUTH_CLIENT_CREDENTIALS"
+	ConnectionAuthorizationTypeApiKey                 = "API_KEY"
+)
+
+// ConnectionAuthorizationTypeValues lists the values of ConnectionAuthorizationType in model order.
+var ConnectionAuthorizationTypeValues = []string{
+	ConnectionAuthorizationTypeBasic, ConnectionAuthorizationTypeOauthClientCredentials,
+	ConnectionAuthorizationTypeApiKey,
+}
+
+// Values of the enum shape ConnectionOAuthHttpMethod.
+const (
+	ConnectionOAuthHttpMethodGet  = "GET"
+	ConnectionOAuthHttpMethodPost = "POST"
+	ConnectionOAuthHttpMethodPut  = "PUT"
+)
+
+// ConnectionOAuthHttpMethodValues lists the values of ConnectionOAuthHttpMethod in model order.
+var ConnectionOAuthHttpMethodValues = []string{
+	ConnectionOAuthHttpMethodGet, ConnectionOAuthHttpMethodPost, ConnectionOAuthHttpMethodPut,
+}
+
+// Values of the enum shape ConnectionState.
+const (
+	ConnectionStateCreating           = "CREATING"
+	ConnectionStateUpdating           = "UPDATING"
+	ConnectionStateDeleting           = "DELETING"
+	ConnectionStateAuthorized         = "AUTHORIZED"
+	ConnectionStateDeauthorized       = "DEAUTHORIZED"
+	ConnectionStateAuthorizing        = "AUTHORIZING"
+	ConnectionStateDeauthorizing      = "DEAUTHORIZING"
+	ConnectionStateActive             = "ACTIVE"
+	ConnectionStateFailedConnectivity = "FAILED_CONNECTIVITY"
+)
+
+// ConnectionStateValues lists the values of ConnectionState in model order.
+var ConnectionStateValues = []string{
+	ConnectionStateCreating, ConnectionStateUpdating, ConnectionStateDeleting,
+	ConnectionStateAuthorized, ConnectionStateDeauthorized, ConnectionStateAuthorizing,
+	ConnectionStateDeauthorizing, ConnectionStateActive, ConnectionStateFailedConnectivity,
+}
+
+// Values of the enum shape IncludeDetail.
+const (
+	IncludeDetailNone = "NONE"
+	IncludeDetailFull = "FULL"
+)
+
+// IncludeDetailValues lists the values of IncludeDetail in model order.
+var IncludeDetailValues = []string{
+	IncludeDetailNone, IncludeDetailFull,
 }
 
 // Values of the enum shape LaunchType.
@@ -23,6 +108,19 @@ const (
 // LaunchTypeValues lists the values of LaunchType in model order.
 var LaunchTypeValues = []string{
 	LaunchTypeEc2, LaunchTypeFargate, LaunchTypeExternal,
+}
+
+// Values of the enum shape Level.
+const (
+	LevelOff   = "OFF"
+	LevelError = "ERROR"
+	LevelInfo  = "INFO"
+	LevelTrace = "TRACE"
+)
+
+// LevelValues lists the values of Level in model order.
+var LevelValues = []string{
+	LevelOff, LevelError, LevelInfo, LevelTrace,
 }
 
 // Values of the enum shape PlacementConstraintType.

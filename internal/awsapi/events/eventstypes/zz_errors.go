@@ -4,20 +4,26 @@ package eventstypes
 
 // Error codes, one per error shape, as sent on the wire.
 const (
+	ErrAccessDeniedException           = "AccessDeniedException"           // HTTP 400 (default for a client error).
 	ErrConcurrentModificationException = "ConcurrentModificationException" // HTTP 400 (default for a client error).
 	ErrInternalException               = "InternalException"               // HTTP 500 (default for a server fault).
 	ErrInvalidEventPatternException    = "InvalidEventPatternException"    // HTTP 400 (default for a client error).
 	ErrLimitExceededException          = "LimitExceededException"          // HTTP 400 (default for a client error).
 	ErrManagedRuleException            = "ManagedRuleException"            // HTTP 400 (default for a client error).
+	ErrResourceAlreadyExistsException  = "ResourceAlreadyExistsException"  // HTTP 400 (default for a client error).
 	ErrResourceNotFoundException       = "ResourceNotFoundException"       // HTTP 400 (default for a client error).
+	ErrThrottlingException             = "ThrottlingException"             // HTTP 400 (default for a client error).
 )
 
 // ErrorStatus maps each error code to the HTTP status AWS answers with.
 var ErrorStatus = map[string]int{
+	ErrAccessDeniedException:           400,
 	ErrConcurrentModificationException: 400,
 	ErrInternalException:               500,
 	ErrInvalidEventPatternException:    400,
 	ErrLimitExceededException:          400,
 	ErrManagedRuleException:            400,
+	ErrResourceAlreadyExistsException:  400,
 	ErrResourceNotFoundException:       400,
+	ErrThrottlingException:             400,
 }

@@ -21,10 +21,54 @@ const (
 // Operations lists the generated operations, sorted by name.
 var Operations = []shape.OperationInfo{
 	{
+		Name: "CreateApiDestination", Input: "CreateApiDestinationRequest", Output: "CreateApiDestinationResponse",
+		Errors: []string{
+			ErrResourceAlreadyExistsException, ErrResourceNotFoundException, ErrLimitExceededException,
+			ErrInternalException,
+		},
+	},
+	{
+		Name: "CreateConnection", Input: "CreateConnectionRequest", Output: "CreateConnectionResponse",
+		Errors: []string{
+			ErrResourceAlreadyExistsException, ErrLimitExceededException, ErrResourceNotFoundException,
+			ErrInternalException, ErrAccessDeniedException, ErrThrottlingException,
+		},
+	},
+	{
+		Name: "DeleteApiDestination", Input: "DeleteApiDestinationRequest", Output: "DeleteApiDestinationResponse",
+		Errors: []string{
+			ErrConcurrentModificationException, ErrResourceNotFoundException, ErrInternalException,
+		},
+	},
+	{
+		Name: "DeleteConnection", Input: "DeleteConnectionRequest", Output: "DeleteConnectionResponse",
+		Errors: []string{
+			ErrConcurrentModificationException, ErrResourceNotFoundException, ErrInternalException,
+		},
+	},
+	{
 		Name: "DeleteRule", Input: "DeleteRuleRequest",
 		Errors: []string{
 			ErrConcurrentModificationException, ErrManagedRuleException, ErrInternalException,
 			ErrResourceNotFoundException,
+		},
+	},
+	{
+		Name: "DescribeApiDestination", Input: "DescribeApiDestinationRequest", Output: "DescribeApiDestinationResponse",
+		Errors: []string{
+			ErrResourceNotFoundException, ErrInternalException,
+		},
+	},
+	{
+		Name: "DescribeConnection", Input: "DescribeConnectionRequest", Output: "DescribeConnectionResponse",
+		Errors: []string{
+			ErrResourceNotFoundException, ErrInternalException,
+		},
+	},
+	{
+		Name: "DescribeEventBus", Input: "DescribeEventBusRequest", Output: "DescribeEventBusResponse",
+		Errors: []string{
+			ErrResourceNotFoundException, ErrInternalException,
 		},
 	},
 	{
@@ -44,6 +88,24 @@ var Operations = []shape.OperationInfo{
 		Name: "EnableRule", Input: "EnableRuleRequest",
 		Errors: []string{
 			ErrResourceNotFoundException, ErrConcurrentModificationException, ErrManagedRuleException,
+			ErrInternalException,
+		},
+	},
+	{
+		Name: "ListApiDestinations", Input: "ListApiDestinationsRequest", Output: "ListApiDestinationsResponse",
+		Errors: []string{
+			ErrInternalException,
+		},
+	},
+	{
+		Name: "ListConnections", Input: "ListConnectionsRequest", Output: "ListConnectionsResponse",
+		Errors: []string{
+			ErrInternalException,
+		},
+	},
+	{
+		Name: "ListEventBuses", Input: "ListEventBusesRequest", Output: "ListEventBusesResponse",
+		Errors: []string{
 			ErrInternalException,
 		},
 	},
@@ -116,6 +178,13 @@ var Operations = []shape.OperationInfo{
 		Errors: []string{
 			ErrResourceNotFoundException, ErrInternalException, ErrConcurrentModificationException,
 			ErrManagedRuleException,
+		},
+	},
+	{
+		Name: "UpdateApiDestination", Input: "UpdateApiDestinationRequest", Output: "UpdateApiDestinationResponse",
+		Errors: []string{
+			ErrConcurrentModificationException, ErrResourceNotFoundException, ErrInternalException,
+			ErrLimitExceededException,
 		},
 	},
 }
