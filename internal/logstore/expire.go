@@ -225,3 +225,14 @@ func (s *Store) GroupStoredBytes(group string) int64 {
 	}
 	return n
 }
+
+// Groups returns the names of the groups that hold events, in no order.
+func (s *Store) Groups() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]string, 0, len(s.groups))
+	for name := range s.groups {
+		out = append(out, name)
+	}
+	return out
+}

@@ -47,6 +47,7 @@ type embeddedAgent struct {
 	net     *tasknet.Manager
 	logs    *logship.Manager
 	meta    *tmds.Handler
+	outputs []string // dirs with a subdir of output per task
 }
 
 // newAgent opens the runtime and builds the agent; it does not start it.
@@ -93,6 +94,7 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API, logsAPI agentap
 	}
 	ls := &logship.Manager{API: logsAPI, StateDir: filepath.Join(s.cfg.DataDir, "logship"), Log: s.log.With("component", "awslogs")}
 	logDir := filepath.Join(s.cfg.DataDir, "logs")
+	outputs := []string{logDir, ls.StateDir}
 	hooks := taskrunner.Hooks{
 		Runtime: runtimeHooks{rt},
 		Storage: st,
@@ -112,10 +114,10 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API, logsAPI agentap
 	}
 	a := agent.New(agent.Config{
 		Node: node, API: api, Hooks: hooks, Log: s.log.With("component", "agent"),
-		Host: &host{rt: rt, storage: st.Manager, cgroups: cg, net: tn, outputs: []string{logDir, ls.StateDir}},
+		Host: &host{rt: rt, storage: st.Manager, cgroups: cg, net: tn, outputs: outputs},
 	})
 	meta := tmds.NewHandler(&taskMeta{agent: a, cgroups: cg, creds: creds}, tmds.WithLogger(s.log.With("component", "metadata")))
-	return &embeddedAgent{rt: rt, agent: a, cgroups: cg, net: tn, logs: ls, meta: meta}, nil
+	return &embeddedAgent{rt: rt, agent: a, cgroups: cg, net: tn, logs: ls, meta: meta, outputs: outputs}, nil
 }
 
 // taskEnv is what the platform gives every container, as Fargate does

@@ -185,7 +185,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	agentCtx, stopAgent := context.WithCancel(context.Background())
 	go s.ecs.RunExpiry(agentCtx, time.Minute, ecs.StoppedTaskRetention, func(msg string, args ...any) { s.log.Info(msg, args...) })
 	go s.logs.RunRetention(agentCtx, time.Hour, func(msg string, args ...any) { s.log.Warn(msg, args...) })
-	go s.sweepSessions(agentCtx, time.Hour)
+	go every(agentCtx, time.Hour, s.sweepSessions)
 	go s.bus.Run(agentCtx)
 	go s.bus.RunSchedules(agentCtx, time.Second)
 	go s.ecs.RunTaskEvents(agentCtx, func(e ecs.TaskEvent) {
@@ -194,6 +194,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	agentDone := make(chan struct{})
 	if s.agent != nil {
 		go s.agent.meta.Run(agentCtx)
+		go every(agentCtx, 10*time.Minute, func(context.Context) {
+			if n, err := s.agent.sweepTaskOutputs(ecs.StoppedTaskRetention); err != nil {
+				s.log.Warn("removing the output of stopped tasks", "err", err)
+			} else if n > 0 {
+				s.log.Info("removed the output of stopped tasks", "dirs", n)
+			}
+		})
 		go func() {
 			if err := s.agent.net.Run(agentCtx); err != nil && agentCtx.Err() == nil {
 				s.log.Error("security group enforcement stopped", "err", err)
@@ -242,20 +249,11 @@ func (s *Server) Serve(ctx context.Context) error {
 
 var _ gateway.Authenticator = (*account.Authenticator)(nil)
 
-// sweepSessions deletes expired session credentials every interval, an
+// sweepSessions deletes expired session credentials an
 // hour after they expired (until then they are refused as expired, not
 // unknown).
-func (s *Server) sweepSessions(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := account.SweepSessions(ctx, s.store, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
-			s.log.Warn("sweeping expired sessions", "err", err)
-		}
+func (s *Server) sweepSessions(ctx context.Context) {
+	if _, err := account.SweepSessions(ctx, s.store, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
+		s.log.Warn("sweeping expired sessions", "err", err)
 	}
 }

@@ -74,6 +74,12 @@ func (r *router) attempt(ctx context.Context, d *delivery) {
 		return
 	}
 	wait := backoff(d.retries)
+	var hinted interface{ RetryAfter() time.Duration }
+	if errors.As(err, &hinted) && hinted.RetryAfter() > wait {
+		// An endpoint that says when to come back (Retry-After) is
+		// believed, up to the longest backoff.
+		wait = min(hinted.RetryAfter(), maxBackoff)
+	}
 	d.retries++
 	r.record(d, err)
 	time.AfterFunc(wait, func() {

@@ -14,7 +14,7 @@ import (
 const (
 	ingestQueue = 4096
 	maxPending  = 10000
-	workers     = 4
+	workers     = 16
 )
 
 // event is one event on its way to rules: its JSON and the same decoded.
