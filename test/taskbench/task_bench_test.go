@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,13 +168,17 @@ func BenchmarkRunTaskToRunning(b *testing.B) {
 // the API takes them) and reports how many reach RUNNING per second.
 func BenchmarkLaunchRate(b *testing.B) {
 	c := setup(b)
+	var launched int
+	var busy time.Duration
 	for b.Loop() {
-		t0 := time.Now()
+		t0, busy0 := time.Now(), hostBusy(b)
 		var arns []string
 		for range 10 {
 			arns = append(arns, runTasks(b, c, 10)...)
 		}
 		seen := waitAll(b, c, arns, "RUNNING")
+		busy += hostBusy(b) - busy0
+		launched += len(arns)
 		last := t0
 		for _, at := range seen {
 			if at.After(last) {
@@ -180,8 +186,34 @@ func BenchmarkLaunchRate(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(len(arns))/last.Sub(t0).Seconds(), "tasks/s")
+		// What a launch costs the whole host (berth, containerd, shims,
+		// runc, the kernel): steadier than the rate on a shared machine.
+		b.ReportMetric(float64(busy.Milliseconds())/float64(launched), "host-cpu-ms/task")
 		b.StopTimer()
 		stopAll(b, c, arns)
 		b.StartTimer()
 	}
+}
+
+// hostBusy is the CPU time the host has spent busy (all CPUs), from
+// /proc/stat.
+func hostBusy(b *testing.B) time.Duration {
+	f, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(f), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	var ticks int64
+	for i, name := range []string{"user", "nice", "system", "", "", "irq", "softirq"} {
+		if name == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(fields[i+1], 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ
 }

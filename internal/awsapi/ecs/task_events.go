@@ -32,7 +32,10 @@ type TaskEvent struct {
 // not reported; changes made while no server watched are lost. When the
 // watch breaks, the tasks are listed again and versions newer than those
 // reported are reported then.
-func (s *Service) RunTaskEvents(ctx context.Context, emit func(TaskEvent)) {
+//
+// listening says whether anyone routes the events of an account and
+// region; tasks of others are followed but their events not built.
+func (s *Service) RunTaskEvents(ctx context.Context, listening func(account, region string) bool, emit func(TaskEvent)) {
 	prefix := "/" + kindTask + "/"
 	seen := map[string]int64{}
 	first := true
@@ -49,7 +52,9 @@ func (s *Service) RunTaskEvents(ctx context.Context, emit func(TaskEvent)) {
 			v := it.Value.Task.Version
 			live[it.Key] = v
 			if !first && v > seen[it.Key] {
-				emit(s.taskEvent(it.Key, &it.Value.Task))
+				if acct, region, ok := keyScope(it.Key); ok && listening(acct, region) {
+					emit(s.taskEvent(acct, region, &it.Value.Task))
+				}
 			}
 		}
 		seen, first = live, false
@@ -58,12 +63,22 @@ func (s *Service) RunTaskEvents(ctx context.Context, emit func(TaskEvent)) {
 				delete(seen, ev.Object.Key)
 				continue
 			}
-			rec, err := s.tasks().Decode(ev.Object)
-			if err != nil || rec.Task.Version <= seen[ev.Object.Key] {
+			var head struct {
+				Task struct {
+					Version int64 `json:"version"`
+				} `json:"task"`
+			}
+			if err := json.Unmarshal(ev.Object.Value, &head); err != nil || head.Task.Version <= seen[ev.Object.Key] {
 				continue
 			}
-			seen[ev.Object.Key] = rec.Task.Version
-			emit(s.taskEvent(ev.Object.Key, &rec.Task))
+			seen[ev.Object.Key] = head.Task.Version
+			acct, region, ok := keyScope(ev.Object.Key)
+			if !ok || !listening(acct, region) {
+				continue
+			}
+			if rec, err := s.tasks().Decode(ev.Object); err == nil {
+				emit(s.taskEvent(acct, region, &rec.Task))
+			}
 		}
 	}
 }
@@ -79,14 +94,19 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// taskEvent builds the event of a task record at key
-// (/ecs-task/<account>/<region>/<cluster>/<id>).
-func (s *Service) taskEvent(key string, t *ecstypes.Task) TaskEvent {
+// keyScope reads the account and region of a task record's key,
+// /ecs-task/<account>/<region>/<cluster>/<id>.
+func keyScope(key string) (account, region string, ok bool) {
 	parts := strings.SplitN(strings.TrimPrefix(key, "/"), "/", 4)
-	ev := TaskEvent{TaskARN: t.TaskArn, At: s.now().UTC()}
-	if len(parts) == 4 {
-		ev.Account, ev.Region = parts[1], parts[2]
+	if len(parts) != 4 {
+		return "", "", false
 	}
+	return parts[1], parts[2], true
+}
+
+// taskEvent builds the event of a task.
+func (s *Service) taskEvent(account, region string, t *ecstypes.Task) TaskEvent {
+	ev := TaskEvent{Account: account, Region: region, TaskARN: t.TaskArn, At: s.now().UTC()}
 	ev.Detail = taskDetail(t, ev.At)
 	return ev
 }

@@ -24,8 +24,13 @@ func TestRunTaskEventsReportsEachNewVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := make(chan TaskEvent, 10)
-	go s.RunTaskEvents(ctx, func(e TaskEvent) { got <- e })
+	go s.RunTaskEvents(ctx, func(_, region string) bool { return region == sc.region }, func(e TaskEvent) { got <- e })
 	time.Sleep(50 * time.Millisecond) // let the watch start
+	// Nobody listens in eu-west-1: its tasks make no events.
+	other := scope{account: sc.account, region: "eu-west-1"}
+	if _, err := s.tasks().Create(ctx, taskKey(other, "c", "t0"), &taskRecord{Task: ecstypes.Task{TaskArn: other.taskARN("c", "t0"), Version: 1}}); err != nil {
+		t.Fatal(err)
+	}
 	created := shape.NewTime(now.Add(-time.Minute))
 	rec := &taskRecord{Task: ecstypes.Task{TaskArn: sc.taskARN("c", "t1"), LastStatus: statusProvisioning,
 		DesiredStatus: statusRunning, Version: 1, CreatedAt: created, Tags: []ecstypes.Tag{{Key: "k", Value: "v"}}}}

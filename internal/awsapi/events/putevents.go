@@ -134,6 +134,9 @@ func entrySize(e eventstypes.PutEventsRequestEntry) int {
 // event that finds the router over capacity is dropped and logged.
 func (s *Service) Emit(account, region, source, detailType string, resources []string, detail any, at time.Time) {
 	sc := scope{account: account, region: region}
+	if !s.router.index.has(sc) {
+		return
+	}
 	b, err := marshal(detail)
 	if err == nil {
 		var ev *event

@@ -39,11 +39,12 @@ type router struct {
 	patterns map[string]*eventpattern.Pattern // compiled, by pattern text
 	pending  int                              // deliveries queued or waiting to retry
 	stats    map[statsKey]*TargetStats
+	index    *ruleIndex
 }
 
 func newRouter(s *Service) *router {
 	return &router{s: s, events: make(chan *event, ingestQueue), work: make(chan *delivery, maxPending),
-		patterns: map[string]*eventpattern.Pattern{}, stats: map[statsKey]*TargetStats{}}
+		patterns: map[string]*eventpattern.Pattern{}, stats: map[statsKey]*TargetStats{}, index: newRuleIndex()}
 }
 
 // submit queues an event for matching; false when the queue is full.
@@ -60,6 +61,7 @@ func (r *router) submit(e *event) bool {
 // Run wait in the queue; deliveries in flight when ctx ends are dropped.
 func (s *Service) Run(ctx context.Context) {
 	var wg sync.WaitGroup
+	wg.Go(func() { s.router.index.follow(ctx, s.store) })
 	for range workers {
 		wg.Go(func() { s.router.deliverLoop(ctx) })
 	}
@@ -77,6 +79,9 @@ func (s *Service) Run(ctx context.Context) {
 // route finds the rules an event goes to and queues a delivery per
 // target.
 func (r *router) route(ctx context.Context, e *event) {
+	if !r.index.has(e.sc) {
+		return
+	}
 	items, _, err := rules(r.s.store).ListAll(ctx, e.sc.rulePrefix())
 	if err != nil {
 		if ctx.Err() == nil {

@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -202,8 +203,10 @@ func TestECSTargetGetsOverridesOnlyFromInput(t *testing.T) {
 func TestSchedulesFire(t *testing.T) {
 	f := &fakeTargets{}
 	created := time.Date(2026, 11, 26, 8, 0, 30, 0, time.UTC)
+	var clock sync.Mutex
 	now := created
-	s := newTestService(t, f, WithClock(func() time.Time { return now }))
+	setNow := func(t time.Time) { clock.Lock(); now = t; clock.Unlock() }
+	s := newTestService(t, f, WithClock(func() time.Time { clock.Lock(); defer clock.Unlock(); return now }))
 	ctx := testCtx()
 	for name, expr := range map[string]string{"every2": "rate(2 minutes)", "cron": "cron(0 9 * * ? *)", "off": "rate(1 minute)"} {
 		if _, err := s.PutRule(ctx, &eventstypes.PutRuleRequest{Name: name, ScheduleExpression: expr}); err != nil {
@@ -229,15 +232,16 @@ func TestSchedulesFire(t *testing.T) {
 		return out
 	}
 	for _, step := range []time.Time{created, created.Add(time.Minute), created.Add(90 * time.Second), created.Add(100 * time.Second)} {
-		now = step
+		setNow(step)
 		sch.pass(ctx, step)
 	}
 	// rate(2 minutes) from 08:00 (the creation minute) fires at 08:02:00, once.
 	if got := strings.Join(fired(), ","); got != "every2@2026-11-26T08:02:00Z" {
 		t.Errorf("fired %s", got)
 	}
-	now = time.Date(2026, 11, 26, 9, 0, 5, 0, time.UTC)
-	sch.pass(ctx, now)
+	later := time.Date(2026, 11, 26, 9, 0, 5, 0, time.UTC)
+	setNow(later)
+	sch.pass(ctx, later)
 	got := fired()
 	if len(got) != 3 || !strings.Contains(strings.Join(got, ","), "cron@2026-11-26T09:00:00Z") {
 		t.Errorf("fired %v, want the cron rule at 09:00 and rate once more", got)

@@ -53,6 +53,7 @@ func (s *Service) PutRule(ctx context.Context, in *eventstypes.PutRuleRequest) (
 		return nil
 	}
 	key := sc.ruleKey(in.Name)
+	s.router.index.mark(sc)
 	_, _, err = rules(s.store).Mutate(ctx, key, update)
 	if errors.Is(err, store.ErrNotFound) {
 		r := &rule{Name: in.Name, CreatedBy: sc.account, CreatedAt: s.now().UTC(), Tags: tags}
