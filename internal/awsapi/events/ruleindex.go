@@ -17,8 +17,8 @@ import (
 // rule.
 type ruleIndex struct {
 	mu     sync.Mutex
-	keys   map[string]scope // rule key → its scope
-	scopes map[scope]int    // rules per scope
+	keys   map[string]scope    // rule key → its scope
+	scopes map[scope]int       // rules per scope
 	marked map[scope]time.Time // when PutRule last marked a scope
 }
 
