@@ -122,7 +122,14 @@ func (r *Runtime) Delete(ctx context.Context, id string) error {
 	t, err := c.Task(ctx, nil)
 	switch {
 	case err == nil:
-		if _, err := t.Delete(ctx, containerd.WithProcessKill); err != nil && !errdefs.IsNotFound(err) {
+		// A task whose init has exited has nothing left to kill (its
+		// processes died with its pid namespace): deleting it without
+		// WithProcessKill spares a `runc kill --all` per container.
+		var opts []containerd.ProcessDeleteOpts
+		if st, err := t.Status(ctx); err != nil || st.Status != containerd.Stopped {
+			opts = append(opts, containerd.WithProcessKill)
+		}
+		if _, err := t.Delete(ctx, opts...); err != nil && !errdefs.IsNotFound(err) {
 			return containerErr("delete task of", id, err)
 		}
 	case !errdefs.IsNotFound(err):
