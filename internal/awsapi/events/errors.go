@@ -2,7 +2,6 @@ package events
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 
@@ -38,16 +37,13 @@ func ruleNotFound(name string) *protocol.Error {
 //	1 validation error detected: Value 'x' at 'name' failed to satisfy
 //	constraint: Member must satisfy regular expression pattern: …
 func constraint(value any, field, rule string) *protocol.Error {
-	return validation("1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: Member must %s", value, field, rule)
+	return validation("%s", protocol.ConstraintViolation(value, field, rule))
 }
 
 // lengthBetween checks a string's length as the model's min/max do.
 func lengthBetween(v, field string, lo, hi int) error {
-	switch {
-	case len(v) < lo:
-		return constraint(v, field, fmt.Sprintf("have length greater than or equal to %d", lo))
-	case len(v) > hi:
-		return constraint(v, field, fmt.Sprintf("have length less than or equal to %d", hi))
+	if msg := protocol.LengthViolation(v, field, lo, hi); msg != "" {
+		return validation("%s", msg)
 	}
 	return nil
 }

@@ -24,22 +24,19 @@ func alreadyExists(format string, args ...any) *protocol.Error {
 func groupNotFound() *protocol.Error  { return notFound("The specified log group does not exist.") }
 func streamNotFound() *protocol.Error { return notFound("The specified log stream does not exist.") }
 
-// constraint is CloudWatch Logs' wording for a parameter that breaks its
+// constraint is the wording for a parameter that breaks its
 // model constraint:
 //
 //	1 validation error detected: Value 'x' at 'logGroupName' failed to
 //	satisfy constraint: Member must satisfy regular expression pattern: …
 func constraint(value any, field, rule string) *protocol.Error {
-	return invalidParameter("1 validation error detected: Value '%v' at '%s' failed to satisfy constraint: Member must %s", value, field, rule)
+	return invalidParameter("%s", protocol.ConstraintViolation(value, field, rule))
 }
 
 // lengthBetween checks a string's length as the model's min/max do.
 func lengthBetween(v, field string, lo, hi int) error {
-	switch {
-	case len(v) < lo:
-		return constraint(v, field, fmt.Sprintf("have length greater than or equal to %d", lo))
-	case len(v) > hi:
-		return constraint(v, field, fmt.Sprintf("have length less than or equal to %d", hi))
+	if msg := protocol.LengthViolation(v, field, lo, hi); msg != "" {
+		return invalidParameter("%s", msg)
 	}
 	return nil
 }
