@@ -41,6 +41,8 @@ type Service struct {
 	// PublicCIDR is where tasks' public addresses (assignPublicIp) come
 	// from: one pool for every account and region of this server.
 	PublicCIDR string
+
+	members memberIndex // of security groups, kept by RunIndex
 }
 
 // DefaultPublicCIDR is PublicCIDR unless configured: a block of the
