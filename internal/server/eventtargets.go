@@ -56,10 +56,7 @@ func (t eventTargets) RunTask(ctx context.Context, acct, region string, req even
 	if err != nil {
 		return err
 	}
-	source := policy.Context{}
-	source.Set("aws:SourceAccount", acct)
-	if d := role.TrustPolicy.Evaluate(policy.Request{Action: "sts:AssumeRole",
-		Caller: policy.Caller{"Service": {eventsPrincipal}}, Context: source, LenientConditions: true}); d != policy.Allow {
+	if d := role.Trusts(acct, eventsPrincipal); d != policy.Allow {
 		return events.Permanent(fmt.Errorf("the trust policy of role %s does not let %s assume it", role.Name, eventsPrincipal))
 	}
 	p := protocol.Principal{AccountID: acct, RoleARN: role.ARN, RoleID: role.ID, SessionName: "EventBridge",
@@ -70,7 +67,7 @@ func (t eventTargets) RunTask(ctx context.Context, acct, region string, req even
 	if err != nil {
 		return events.Permanent(err)
 	}
-	if err := t.authz.Authorize(ctx, p, "ecs:RunTask", taskDefinitionResource(acct, region, in.TaskDefinition)); err != nil {
+	if err := t.authz.Authorize(ctx, p, "ecs:RunTask", ecs.TaskDefinitionResource(acct, region, in.TaskDefinition)); err != nil {
 		return events.Permanent(err)
 	}
 	out, err := t.ecs.RunTask(ctx, in)
@@ -125,15 +122,6 @@ func runTaskInput(req events.RunTaskRequest) (*ecstypes.RunTaskRequest, error) {
 		in.Overrides = &o
 	}
 	return in, nil
-}
-
-// taskDefinitionResource is the ARN a task definition reference
-// authorizes on: an ARN as given, family[:revision] made one.
-func taskDefinitionResource(acct, region, ref string) string {
-	if strings.HasPrefix(ref, "arn:") {
-		return ref
-	}
-	return "arn:aws:ecs:" + region + ":" + acct + ":task-definition/" + ref
 }
 
 // permanentIfClient marks the errors a retry cannot fix: the client

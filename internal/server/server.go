@@ -59,9 +59,10 @@ type Server struct {
 	ec2      *ec2.Service
 	logs     *logs.Service
 	iam      *iam.Service
-	events   *logstore.Store // CloudWatch Logs events, on this server's disk
-	bus      *events.Service // EventBridge: rules, targets and event routing
-	agent    *embeddedAgent  // nil when this server runs no agent
+	logData  *logstore.Store     // CloudWatch Logs events, on this server's disk
+	bus      *events.Service     // EventBridge: rules, targets and event routing
+	authz    *account.Authorizer // what every principal may do; one policy cache
+	agent    *embeddedAgent      // nil when this server runs no agent
 }
 
 // New opens the store, bootstraps the default account and binds the
@@ -98,18 +99,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	if s.events, err = logstore.Open(filepath.Join(cfg.DataDir, "logstore"), logstore.Options{}); err != nil {
+	if s.logData, err = logstore.Open(filepath.Join(cfg.DataDir, "logstore"), logstore.Options{}); err != nil {
 		s.listener.Close()
 		st.Close()
 		return nil, fmt.Errorf("opening the log store: %w", err)
 	}
 	s.ec2 = ec2.New(st)
 	s.iam = iam.New(st)
+	s.authz = account.NewAuthorizer(s.iam)
 	s.ecs = ecs.New(st, s.ec2)
 	s.ecs.Roles = s.iam
-	s.logs = logs.New(st, s.events)
+	s.logs = logs.New(st, s.logData)
 	s.bus = events.New(st, events.WithLogger(cfg.Log), events.WithTargets(eventTargets{
-		logs: s.logs.AgentAPI(), ecs: s.ecs, iam: s.iam, authz: account.NewAuthorizer(s.iam)}))
+		logs: s.logs.AgentAPI(), ecs: s.ecs, iam: s.iam, authz: s.authz}))
 	if cfg.DefaultVPCCIDR != "" {
 		if err := ec2.ValidDefaultVPCCIDR(cfg.DefaultVPCCIDR); err != nil {
 			s.listener.Close()
@@ -145,7 +147,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 
 func (s *Server) handler() http.Handler {
 	authn := account.NewAuthenticator(s.store)
-	gw := gateway.New(authn, account.NewAuthorizer(s.iam), s.log,
+	gw := gateway.New(authn, s.authz, s.log,
 		s.ecs.Service(),
 		s.ec2.Service(),
 		s.logs.Service(),
@@ -229,14 +231,14 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.agent.close(s.log)
 	}
 	if err != nil {
-		s.events.Close()
+		s.logData.Close()
 		s.store.Close()
 		return err
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = s.http.Shutdown(shutdownCtx)
-	if cerr := s.events.Close(); err == nil {
+	if cerr := s.logData.Close(); err == nil {
 		err = cerr
 	}
 	if cerr := s.store.Close(); err == nil {

@@ -69,14 +69,21 @@ func arnResource[I any](arn func(*I) string) func(context.Context, any) string {
 func taskDefResource[I any](ref func(*I) string) func(context.Context, any) string {
 	return func(ctx context.Context, in any) string {
 		sc := scopeOf(ctx)
-		r := ref(in.(*I))
-		family, rev, err := sc.parseTaskDefRef(r)
-		if err != nil {
-			return r
-		}
-		if rev == 0 {
-			return sc.arn("task-definition/" + family + ":*")
-		}
-		return sc.taskDefARN(family, rev)
+		return TaskDefinitionResource(sc.account, sc.region, ref(in.(*I)))
 	}
+}
+
+// TaskDefinitionResource is the resource a task definition reference
+// (family, family:revision or ARN) authorizes on in an account and
+// region: its ARN, with revision "*" for a bare family.
+func TaskDefinitionResource(account, region, ref string) string {
+	sc := scope{account: account, region: region}
+	family, rev, err := sc.parseTaskDefRef(ref)
+	if err != nil {
+		return ref
+	}
+	if rev == 0 {
+		return sc.arn("task-definition/" + family + ":*")
+	}
+	return sc.taskDefARN(family, rev)
 }

@@ -154,17 +154,25 @@ func (s *Service) TaskRole(ctx context.Context, account, roleArn string) (*Role,
 	if err != nil {
 		return nil, err
 	}
-	sourceAccount := policy.Context{}
-	sourceAccount.Set("aws:SourceAccount", account)
-	decision := r.TrustPolicy.Evaluate(policy.Request{
-		Action:            "sts:AssumeRole",
-		Caller:            policy.Caller{"Service": {ECSTasksPrincipal}},
-		Context:           sourceAccount,
-		LenientConditions: true,
-	})
-	if decision != policy.Allow {
+	if decision := r.Trusts(account, ECSTasksPrincipal); decision != policy.Allow {
 		return nil, &TaskRoleError{RoleARN: roleArn,
 			Reason: fmt.Sprintf("the trust policy of role %s does not allow %s to call sts:AssumeRole (%v)", r.Name, ECSTasksPrincipal, decision)}
 	}
 	return r, nil
+}
+
+// Trusts evaluates whether the role's trust policy lets a service
+// principal (ecs-tasks.amazonaws.com, events.amazonaws.com) call
+// sts:AssumeRole on behalf of account. Conditions are evaluated with
+// aws:SourceAccount = account; keys not known beforehand (aws:SourceArn)
+// pass, so AWS's recommended confused-deputy conditions do not fail it.
+func (r *Role) Trusts(account, service string) policy.Decision {
+	sourceAccount := policy.Context{}
+	sourceAccount.Set("aws:SourceAccount", account)
+	return r.TrustPolicy.Evaluate(policy.Request{
+		Action:            "sts:AssumeRole",
+		Caller:            policy.Caller{"Service": {service}},
+		Context:           sourceAccount,
+		LenientConditions: true,
+	})
 }
