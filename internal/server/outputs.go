@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -69,18 +68,4 @@ func (e *embeddedAgent) sweepTaskOutputs(retention time.Duration) (int, error) {
 		running[r.Spec().TaskID] = true
 	}
 	return sweepOutputs(e.outputs, running, time.Now().Add(-retention))
-}
-
-// every runs fn now and then every interval until ctx ends.
-func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		fn(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -185,8 +185,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	agentCtx, stopAgent := context.WithCancel(context.Background())
-	go s.ecs.RunExpiry(agentCtx, time.Minute, ecs.StoppedTaskRetention, func(msg string, args ...any) { s.log.Info(msg, args...) })
-	go s.logs.RunRetention(agentCtx, time.Hour, func(msg string, args ...any) { s.log.Warn(msg, args...) })
+	go every(agentCtx, time.Minute, func(ctx context.Context) { s.ecs.Expire(ctx, ecs.StoppedTaskRetention, s.log.Info) })
+	go every(agentCtx, time.Hour, func(ctx context.Context) { s.logs.Retain(ctx, s.log.Warn) })
 	go every(agentCtx, time.Hour, s.sweepSessions)
 	go s.bus.Run(agentCtx)
 	go s.bus.RunSchedules(agentCtx, time.Second)
@@ -258,5 +258,20 @@ var _ gateway.Authenticator = (*account.Authenticator)(nil)
 func (s *Server) sweepSessions(ctx context.Context) {
 	if _, err := account.SweepSessions(ctx, s.store, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
 		s.log.Warn("sweeping expired sessions", "err", err)
+	}
+}
+
+// every runs fn now and then every interval until ctx ends: the shape of
+// the server's housekeeping passes.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

@@ -94,28 +94,19 @@ func (s *Service) SweepENIs(ctx context.Context, grace time.Duration) (int, erro
 	return n, nil
 }
 
-// RunExpiry expires stopped tasks, and sweeps ENIs no task names, every
-// interval until ctx ends.
-func (s *Service) RunExpiry(ctx context.Context, interval, retention time.Duration, logf func(msg string, args ...any)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := s.ExpireStoppedTasks(ctx, retention)
-		if err != nil && ctx.Err() == nil {
-			logf("expiring stopped tasks", "err", err)
-		} else if n > 0 {
-			logf("expired stopped tasks", "count", n)
-		}
-		n, err = s.SweepENIs(ctx, ENISweepGrace)
-		if err != nil && ctx.Err() == nil {
-			logf("sweeping task ENIs", "err", err)
-		} else if n > 0 {
-			logf("deleted ENIs of no task", "count", n)
-		}
+// Expire expires stopped tasks older than retention and sweeps the ENIs
+// no task names: one pass, which the server runs every minute.
+func (s *Service) Expire(ctx context.Context, retention time.Duration, logf func(msg string, args ...any)) {
+	n, err := s.ExpireStoppedTasks(ctx, retention)
+	if err != nil && ctx.Err() == nil {
+		logf("expiring stopped tasks", "err", err)
+	} else if n > 0 {
+		logf("expired stopped tasks", "count", n)
+	}
+	n, err = s.SweepENIs(ctx, ENISweepGrace)
+	if err != nil && ctx.Err() == nil {
+		logf("sweeping task ENIs", "err", err)
+	} else if n > 0 {
+		logf("deleted ENIs of no task", "count", n)
 	}
 }

@@ -143,7 +143,7 @@ func (s *Service) groupShape(sc scope, g *group) logstypes.LogGroup {
 }
 
 // PutRetentionPolicy sets how long a group keeps its events; older ones
-// are deleted (RunRetention).
+// are deleted (Retain).
 func (s *Service) PutRetentionPolicy(ctx context.Context, in *logstypes.PutRetentionPolicyRequest) (*struct{}, error) {
 	if !slices.Contains(retentionDays, in.RetentionInDays) {
 		days := make([]string, len(retentionDays))

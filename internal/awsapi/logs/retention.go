@@ -7,28 +7,18 @@ import (
 	"github.com/berth-dev/berth/internal/store"
 )
 
-// RunRetention deletes, every interval until ctx ends, the events of each
-// log group that are older than its retention (CloudWatch does it within
-// days; berth within an interval), and the events of groups that no
-// longer exist: a state reset deletes the records of an account's groups,
-// not their events.
-func (s *Service) RunRetention(ctx context.Context, interval time.Duration, logf func(msg string, args ...any)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := s.expireAll(ctx); err != nil && ctx.Err() == nil {
-			logf("log retention pass failed", "err", err)
-		}
-		if n, err := s.sweepOrphans(ctx); err != nil && ctx.Err() == nil {
-			logf("deleting events of deleted log groups failed", "err", err)
-		} else if n > 0 {
-			logf("deleted the events of log groups that no longer exist", "groups", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// Retain deletes the events of each log group that are older than its
+// retention (CloudWatch does it within days; berth within the server's
+// hourly pass), and the events of groups that no longer exist: a state
+// reset deletes the records of an account's groups, not their events.
+func (s *Service) Retain(ctx context.Context, logf func(msg string, args ...any)) {
+	if err := s.expireAll(ctx); err != nil && ctx.Err() == nil {
+		logf("log retention pass failed", "err", err)
+	}
+	if n, err := s.sweepOrphans(ctx); err != nil && ctx.Err() == nil {
+		logf("deleting events of deleted log groups failed", "err", err)
+	} else if n > 0 {
+		logf("deleted the events of log groups that no longer exist", "groups", n)
 	}
 }
 
