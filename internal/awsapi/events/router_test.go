@@ -219,6 +219,16 @@ func TestSchedulesFire(t *testing.T) {
 	if _, err := s.DisableRule(ctx, &eventstypes.DisableRuleRequest{Name: "off"}); err != nil {
 		t.Fatal(err)
 	}
+	// The scheduler reads the rule index, which follows the store.
+	eventually(t, "the index to hold the schedules", func() bool {
+		enabled := 0
+		for _, r := range s.router.index.scheduled() {
+			if r.enabled {
+				enabled++
+			}
+		}
+		return enabled == 2
+	})
 	sch := &scheduler{s: s, rules: map[string]*scheduleState{}}
 	fired := func() []string {
 		time.Sleep(100 * time.Millisecond)
@@ -233,7 +243,7 @@ func TestSchedulesFire(t *testing.T) {
 	}
 	for _, step := range []time.Time{created, created.Add(time.Minute), created.Add(90 * time.Second), created.Add(100 * time.Second)} {
 		setNow(step)
-		sch.pass(ctx, step)
+		sch.pass(step)
 	}
 	// rate(2 minutes) from 08:00 (the creation minute) fires at 08:02:00, once.
 	if got := strings.Join(fired(), ","); got != "every2@2026-11-26T08:02:00Z" {
@@ -241,7 +251,7 @@ func TestSchedulesFire(t *testing.T) {
 	}
 	later := time.Date(2026, 11, 26, 9, 0, 5, 0, time.UTC)
 	setNow(later)
-	sch.pass(ctx, later)
+	sch.pass(later)
 	got := fired()
 	if len(got) != 3 || !strings.Contains(strings.Join(got, ","), "cron@2026-11-26T09:00:00Z") {
 		t.Errorf("fired %v, want the cron rule at 09:00 and rate once more", got)

@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"sync"
 	"time"
 
@@ -16,7 +18,8 @@ import (
 // scope wrongly marked only costs the work of routing an event to no
 // rule.
 type ruleIndex struct {
-	mu     sync.Mutex
+	mu        sync.Mutex
+	schedules map[string]scheduledRule // by rule key: the rules with a schedule
 	keys   map[string]scope    // rule key → its scope
 	scopes map[scope]int       // rules per scope
 	marked map[scope]time.Time // when PutRule last marked a scope
@@ -26,7 +29,8 @@ type ruleIndex struct {
 const markLife = 30 * time.Second
 
 func newRuleIndex() *ruleIndex {
-	return &ruleIndex{keys: map[string]scope{}, scopes: map[scope]int{}, marked: map[scope]time.Time{}}
+	return &ruleIndex{keys: map[string]scope{}, scopes: map[scope]int{}, marked: map[scope]time.Time{},
+		schedules: map[string]scheduledRule{}}
 }
 
 // has reports whether sc may have rules.
@@ -51,22 +55,40 @@ func (x *ruleIndex) mark(sc scope) {
 	x.mu.Unlock()
 }
 
-func (x *ruleIndex) put(key string) {
+// scheduledRule is what the scheduler needs of a rule with a schedule.
+type scheduledRule struct {
+	sc        scope
+	name      string
+	expr      string
+	createdAt time.Time
+	enabled   bool
+}
+
+// put notes a rule record (key and JSON value) written.
+func (x *ruleIndex) put(key string, value []byte) {
 	sc, ok := scopeOfRuleKey(key)
 	if !ok {
 		return
 	}
+	var r rule
+	decoded := json.Unmarshal(value, &r) == nil
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if _, seen := x.keys[key]; !seen {
 		x.keys[key] = sc
 		x.scopes[sc]++
 	}
+	if decoded && r.ScheduleExpression != "" {
+		x.schedules[key] = scheduledRule{sc: sc, name: r.Name, expr: r.ScheduleExpression, createdAt: r.CreatedAt, enabled: r.enabled()}
+	} else {
+		delete(x.schedules, key)
+	}
 }
 
 func (x *ruleIndex) remove(key string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	delete(x.schedules, key)
 	if sc, seen := x.keys[key]; seen {
 		delete(x.keys, key)
 		if x.scopes[sc]--; x.scopes[sc] <= 0 {
@@ -75,14 +97,21 @@ func (x *ruleIndex) remove(key string) {
 	}
 }
 
-// reset replaces the index with a listing's keys.
-func (x *ruleIndex) reset(keys []string) {
+// reset replaces the index with a listing.
+func (x *ruleIndex) reset(objs []store.Object) {
 	x.mu.Lock()
-	x.keys, x.scopes = map[string]scope{}, map[scope]int{}
+	x.keys, x.scopes, x.schedules = map[string]scope{}, map[scope]int{}, map[string]scheduledRule{}
 	x.mu.Unlock()
-	for _, k := range keys {
-		x.put(k)
+	for _, o := range objs {
+		x.put(o.Key, o.Value)
 	}
+}
+
+// scheduled returns the rules that have a schedule, by key.
+func (x *ruleIndex) scheduled() map[string]scheduledRule {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return maps.Clone(x.schedules)
 }
 
 // follow keeps the index in step with the store until ctx ends.
@@ -98,16 +127,12 @@ func (x *ruleIndex) follow(ctx context.Context, st store.Store) {
 				continue
 			}
 		}
-		keys := make([]string, len(res.Objects))
-		for i, o := range res.Objects {
-			keys[i] = o.Key
-		}
-		x.reset(keys)
+		x.reset(res.Objects)
 		for ev := range st.Watch(ctx, prefix, res.Revision+1) {
 			if ev.Type == store.EventDelete {
 				x.remove(ev.Object.Key)
 			} else {
-				x.put(ev.Object.Key)
+				x.put(ev.Object.Key, ev.Object.Value)
 			}
 		}
 	}

@@ -8,7 +8,9 @@ import (
 	"github.com/berth-dev/berth/internal/awsapi/events/schedule"
 )
 
-// Scheduled rules fire from one loop that reads every rule each tick. A
+// Scheduled rules fire from one loop that looks, each tick, at the rules
+// with a schedule the rule index (ruleindex.go) follows — no store reads;
+// the index runs with Run, and so scheduled rules fire only then. A
 // rule's next fire time is kept in memory, computed from its schedule
 // when first seen (a rate from the rule's creation, a cron from now), so
 // a server that was down does not make up the fires it missed, and a
@@ -37,7 +39,7 @@ func (s *Service) RunSchedules(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		sch.pass(ctx, s.now())
+		sch.pass(s.now())
 		select {
 		case <-ctx.Done():
 			return
@@ -47,53 +49,40 @@ func (s *Service) RunSchedules(ctx context.Context, tick time.Duration) {
 }
 
 // pass fires every enabled scheduled rule that is due at now.
-func (sch *scheduler) pass(ctx context.Context, now time.Time) {
-	items, _, err := rules(sch.s.store).ListAll(ctx, "/"+kindRule+"/")
-	if err != nil {
-		if ctx.Err() == nil {
-			sch.s.log.Error("scheduled rules not checked", "err", err)
-		}
-		return
-	}
-	seen := make(map[string]bool, len(items))
-	for _, it := range items {
-		r := &it.Value
-		if r.ScheduleExpression == "" || !r.enabled() {
+func (sch *scheduler) pass(now time.Time) {
+	rules := sch.s.router.index.scheduled()
+	for key, r := range rules {
+		if !r.enabled {
 			continue
 		}
-		seen[it.Key] = true
-		st := sch.rules[it.Key]
-		if st == nil || st.expr != r.ScheduleExpression || !st.anchor.Equal(r.CreatedAt) {
-			parsed, err := schedule.Parse(r.ScheduleExpression)
+		st := sch.rules[key]
+		if st == nil || st.expr != r.expr || !st.anchor.Equal(r.createdAt) {
+			parsed, err := schedule.Parse(r.expr)
 			if err != nil {
 				continue // PutRule parsed it; a stricter berth ignores it
 			}
 			if rate, ok := parsed.(schedule.Rate); ok {
-				parsed = rate.At(r.CreatedAt)
+				parsed = rate.At(r.createdAt)
 			}
-			st = &scheduleState{expr: r.ScheduleExpression, anchor: r.CreatedAt, sched: parsed, next: parsed.Next(now)}
-			sch.rules[it.Key] = st
+			st = &scheduleState{expr: r.expr, anchor: r.createdAt, sched: parsed, next: parsed.Next(now)}
+			sch.rules[key] = st
 		}
 		if st.next.IsZero() || now.Before(st.next) {
 			continue
 		}
 		at := st.next
 		st.next = st.sched.Next(now)
-		sc, ok := scopeOfRuleKey(it.Key)
-		if !ok || len(r.Targets) == 0 {
-			continue
-		}
-		ev, err := sc.newEvent("aws.events", "Scheduled Event", []string{sc.ruleARN(r.Name)}, []byte("{}"), at)
+		ev, err := r.sc.newEvent("aws.events", "Scheduled Event", []string{r.sc.ruleARN(r.name)}, []byte("{}"), at)
 		if err != nil {
 			continue
 		}
-		ev.rule = r.Name
+		ev.rule = r.name
 		if !sch.s.router.submit(ev) {
-			sch.s.log.Warn("scheduled event dropped: the event router is over capacity", "rule", r.Name, "account", sc.account)
+			sch.s.log.Warn("scheduled event dropped: the event router is over capacity", "rule", r.name, "account", r.sc.account)
 		}
 	}
 	for k := range sch.rules {
-		if !seen[k] {
+		if r, ok := rules[k]; !ok || !r.enabled {
 			delete(sch.rules, k)
 		}
 	}
