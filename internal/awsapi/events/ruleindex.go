@@ -20,9 +20,9 @@ import (
 type ruleIndex struct {
 	mu        sync.Mutex
 	schedules map[string]scheduledRule // by rule key: the rules with a schedule
-	keys   map[string]scope    // rule key → its scope
-	scopes map[scope]int       // rules per scope
-	marked map[scope]time.Time // when PutRule last marked a scope
+	keys      map[string]scope         // rule key → its scope
+	scopes    map[scope]int            // rules per scope
+	marked    map[scope]time.Time      // when PutRule last marked a scope
 }
 
 // markLife is how long a mark stands in for the watch.
