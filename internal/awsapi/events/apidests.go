@@ -303,33 +303,15 @@ func (s *Service) ListApiDestinations(ctx context.Context, in *eventstypes.ListA
 
 // getAPIDest reads an API destination by name, with its revision.
 func (s *Service) getAPIDest(ctx context.Context, sc scope, name string) (*apiDest, int64, error) {
-	if err := requiredName(name, "name"); err != nil {
-		return nil, 0, err
-	}
-	d, rev, err := apiDestRecords(s.store).Get(ctx, sc.apiDestKey(name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, 0, apiDestNotFound(name)
-	}
-	return d, rev, err
+	return getNamed[apiDest](ctx, s.store, name, sc.apiDestKey, apiDestNotFound)
 }
 
-// apiDestByARN reads the API destination an ARN names, as getAPIDest;
-// an ARN of another account or region, or of a destination since deleted
-// (or created again, with another id), names none.
+// apiDestByARN reads the API destination an ARN names (see namedByARN).
 func (s *Service) apiDestByARN(ctx context.Context, sc scope, arn string) (*apiDest, error) {
-	name, id := arnNameID(arn, ":api-destination/")
-	if !strings.HasPrefix(arn, sc.arn("api-destination/")) || id == "" {
-		return nil, apiDestNotFound(name)
-	}
-	d, _, err := s.getAPIDest(ctx, sc, name)
-	if err != nil {
-		return nil, err
-	}
-	if d.ID != id {
-		return nil, apiDestNotFound(name)
-	}
-	return d, nil
+	return namedByARN[apiDest](ctx, s.store, sc, arn, "api-destination", sc.apiDestKey, apiDestNotFound)
 }
+
+func (d *apiDest) arnID() string { return d.ID }
 
 // deactivateAPIDestinations marks INACTIVE the destinations that use a
 // connection (just deleted).

@@ -391,32 +391,48 @@ func (s *Service) DeleteConnection(ctx context.Context, in *eventstypes.DeleteCo
 
 // getConnection reads a connection by name, with its revision.
 func (s *Service) getConnection(ctx context.Context, sc scope, name string) (*connection, int64, error) {
+	return getNamed[connection](ctx, s.store, name, sc.connectionKey, connectionNotFound)
+}
+
+// connectionByARN reads the connection an ARN names (see namedByARN).
+func (s *Service) connectionByARN(ctx context.Context, sc scope, arn string) (*connection, error) {
+	return namedByARN[connection](ctx, s.store, sc, arn, "connection", sc.connectionKey, connectionNotFound)
+}
+
+func (c *connection) arnID() string { return c.ID }
+
+// getNamed reads a record (connection, API destination) by its name, or
+// answers notFound.
+func getNamed[T any](ctx context.Context, st store.Store, name string, key func(string) string, notFound func(string) *protocol.Error) (*T, int64, error) {
 	if err := requiredName(name, "name"); err != nil {
 		return nil, 0, err
 	}
-	c, rev, err := connectionRecords(s.store).Get(ctx, sc.connectionKey(name))
+	v, rev, err := store.Typed[T]{S: st}.Get(ctx, key(name))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, 0, connectionNotFound(name)
+		return nil, 0, notFound(name)
 	}
-	return c, rev, err
+	return v, rev, err
 }
 
-// connectionByARN reads the connection an ARN names. An ARN of another
-// account or region, or of a connection since deleted (and perhaps
-// created again, with another id), names none.
-func (s *Service) connectionByARN(ctx context.Context, sc scope, arn string) (*connection, error) {
-	name, id := arnNameID(arn, ":connection/")
-	if !strings.HasPrefix(arn, sc.arn("connection/")) || id == "" {
-		return nil, connectionNotFound(name)
+// namedByARN reads the record an ARN …:<resource>/<name>/<id> names. An
+// ARN of another account or region, or of a record since deleted (and
+// perhaps created again, with another id), names none.
+func namedByARN[T any, P interface {
+	*T
+	arnID() string
+}](ctx context.Context, st store.Store, sc scope, arn, resource string, key func(string) string, notFound func(string) *protocol.Error) (*T, error) {
+	name, id := arnNameID(arn, ":"+resource+"/")
+	if !strings.HasPrefix(arn, sc.arn(resource+"/")) || id == "" {
+		return nil, notFound(name)
 	}
-	c, _, err := s.getConnection(ctx, sc, name)
+	v, _, err := getNamed[T](ctx, st, name, key, notFound)
 	if err != nil {
 		return nil, err
 	}
-	if c.ID != id {
-		return nil, connectionNotFound(name)
+	if P(v).arnID() != id {
+		return nil, notFound(name)
 	}
-	return c, nil
+	return v, nil
 }
 
 // arnNameID splits the NAME/ID that follows marker (":connection/") in an
