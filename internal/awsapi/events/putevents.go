@@ -98,17 +98,15 @@ func (s *Service) acceptEntry(sc scope, e eventstypes.PutEventsRequestEntry) (ev
 	if strings.HasPrefix(e.Source, "aws.") {
 		return nil, "NotAuthorizedForSourceException", "Not authorized for the source."
 	}
-	detail := []byte(e.Detail)
-	if v, err := decodeObject(detail); err != nil || v == nil {
+	// Compact checks the JSON (one value, nothing after it); the detail
+	// must be an object. newEvent decodes it once, with the envelope.
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(e.Detail)); err != nil || compact.Bytes()[0] != '{' {
 		return nil, "MalformedDetail", "Detail is malformed."
 	}
 	at := s.now()
 	if e.Time != nil && !e.Time.IsZero() {
 		at = e.Time.Time
-	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, detail); err != nil {
-		return nil, "MalformedDetail", "Detail is malformed."
 	}
 	ev, err := sc.newEvent(e.Source, e.DetailType, e.Resources, compact.Bytes(), at)
 	if err != nil {
