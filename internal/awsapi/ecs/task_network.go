@@ -7,6 +7,7 @@ import (
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ec2"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+	"github.com/berth-dev/berth/internal/awsapi/protocol"
 	"github.com/berth-dev/berth/internal/awsapi/shape"
 )
 
@@ -71,7 +72,7 @@ func (s *Service) attachENI(ctx context.Context, sc scope, p *runPlan, i int, re
 		return "", nil
 	}
 	req := eniRequest(sc, p.in.NetworkConfiguration.AwsvpcConfiguration)
-	req.AttachmentID, req.First = uuid(), i
+	req.AttachmentID, req.First = protocol.NewUUID(), i
 	eni, err := s.networks.CreateTaskENI(ctx, req)
 	var full *ec2.NoFreeAddressError
 	if errors.As(err, &full) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+	"github.com/berth-dev/berth/internal/awsapi/protocol"
 	"github.com/berth-dev/berth/internal/store"
 )
 
@@ -54,11 +55,6 @@ func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-func uuid() string {
-	id := newID()
-	return id[0:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 }
 
 // RunTask starts count copies of a task definition on FARGATE. It answers
@@ -360,7 +356,7 @@ func (s *Service) newTask(ctx context.Context, sc scope, p *runPlan) (*taskRecor
 	}
 	for _, cd := range p.def.ContainerDefinitions {
 		c := ecstypes.Container{
-			ContainerArn:      sc.arn(fmt.Sprintf("container/%s/%s/%s", p.cluster.ClusterName, id, uuid())),
+			ContainerArn:      sc.arn(fmt.Sprintf("container/%s/%s/%s", p.cluster.ClusterName, id, protocol.NewUUID())),
 			TaskArn:           arn,
 			Name:              cd.Name,
 			Image:             cd.Image,

@@ -96,7 +96,7 @@ func (s *Service) CreateApiDestination(ctx context.Context, in *eventstypes.Crea
 		return nil, err
 	}
 	now := s.now().UTC()
-	d := &apiDest{Name: in.Name, ID: uuid(), Description: in.Description, ConnectionArn: in.ConnectionArn,
+	d := &apiDest{Name: in.Name, ID: protocol.NewUUID(), Description: in.Description, ConnectionArn: in.ConnectionArn,
 		Endpoint: in.InvocationEndpoint, Method: in.HttpMethod, RateLimit: in.InvocationRateLimitPerSecond,
 		State: eventstypes.ApiDestinationStateActive, CreatedAt: now, ModifiedAt: now}
 	if d.RateLimit == 0 {

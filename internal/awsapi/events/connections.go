@@ -82,7 +82,7 @@ func (s *Service) CreateConnection(ctx context.Context, in *eventstypes.CreateCo
 		return nil, err
 	}
 	now := s.now().UTC()
-	c.ID, c.State = uuid(), eventstypes.ConnectionStateAuthorized
+	c.ID, c.State = protocol.NewUUID(), eventstypes.ConnectionStateAuthorized
 	c.CreatedAt, c.ModifiedAt, c.AuthorizedAt = now, now, now
 	res, err := s.store.List(ctx, sc.connectionPrefix(), store.ListOptions{Limit: maxConnections})
 	if err != nil {

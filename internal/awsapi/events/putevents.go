@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/awsapi/events/eventstypes"
+	"github.com/berth-dev/berth/internal/awsapi/protocol"
 )
 
 // maxEntriesSize is PutEvents' limit on the entries of one request.
@@ -34,7 +35,7 @@ func (sc scope) newEvent(source, detailType string, resources []string, detail [
 	if resources == nil {
 		resources = []string{}
 	}
-	e := &event{sc: sc, id: uuid(), at: at.UTC()}
+	e := &event{sc: sc, id: protocol.NewUUID(), at: at.UTC()}
 	raw, err := marshal(envelope{Version: "0", ID: e.id, DetailType: detailType, Source: source,
 		Account: sc.account, Time: e.at.Format(timeLayout), Region: sc.region, Resources: resources, Detail: detail})
 	if err != nil {

@@ -17,8 +17,6 @@ package events
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"time"
@@ -143,15 +141,3 @@ func (sc scope) rulePrefix() string {
 func (sc scope) ruleKey(name string) string { return sc.rulePrefix() + name }
 
 var rules = func(s store.Store) store.Typed[rule] { return store.Typed[rule]{S: s} }
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-// uuid is a random id in the 8-4-4-4-12 form of event ids.
-func uuid() string {
-	id := newID()
-	return id[0:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
-}

@@ -56,7 +56,11 @@ func Request(ctx context.Context) *RequestInfo {
 }
 
 // NewRequestID returns an id in the UUID form AWS uses for x-amzn-RequestId.
-func NewRequestID() string {
+func NewRequestID() string { return NewUUID() }
+
+// NewUUID returns a random (version 4) UUID, the form of AWS's request,
+// event and attachment ids.
+func NewUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
