@@ -191,6 +191,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	go s.bus.Run(agentCtx)
 	go s.bus.RunSchedules(agentCtx, time.Second)
 	go s.ec2.RunIndex(agentCtx)
+	go s.ecs.RunServices(agentCtx, s.log.With("controller", "services"))
 	go s.ecs.RunTaskEvents(agentCtx, s.bus.Listening, func(e ecs.TaskEvent) {
 		s.bus.Emit(e.Account, e.Region, "aws.ecs", "ECS Task State Change", []string{e.TaskARN}, e.Detail, e.At)
 	})

@@ -39,6 +39,11 @@ func (s *Service) Service() *protocol.Service {
 			protocol.Op("ecs", "StopTask", s.StopTask),
 			protocol.Op("ecs", "DescribeTasks", s.DescribeTasks),
 			protocol.Op("ecs", "ListTasks", s.ListTasks),
+			protocol.Op("ecs", "CreateService", s.CreateService).WithResource(serviceResource(func(in *ecstypes.CreateServiceRequest) (string, string) { return in.Cluster, in.ServiceName })),
+			protocol.Op("ecs", "UpdateService", s.UpdateService).WithResource(serviceResource(func(in *ecstypes.UpdateServiceRequest) (string, string) { return in.Cluster, in.Service })),
+			protocol.Op("ecs", "DeleteService", s.DeleteService).WithResource(serviceResource(func(in *ecstypes.DeleteServiceRequest) (string, string) { return in.Cluster, in.Service })),
+			protocol.Op("ecs", "DescribeServices", s.DescribeServices),
+			protocol.Op("ecs", "ListServices", s.ListServices),
 			protocol.Op("ecs", "ListAccountSettings", s.ListAccountSettings),
 			protocol.Op("ecs", "PutAccountSetting", s.PutAccountSetting),
 			protocol.Op("ecs", "PutAccountSettingDefault", s.PutAccountSettingDefault),
@@ -56,6 +61,22 @@ func clusterResource[I any](ref func(*I) string) func(context.Context, any) stri
 			return ref(in.(*I))
 		}
 		return sc.clusterARN(name)
+	}
+}
+
+// serviceResource authorizes on the ARN of the service an input names.
+func serviceResource[I any](ref func(*I) (cluster, service string)) func(context.Context, any) string {
+	return func(ctx context.Context, in any) string {
+		sc := scopeOf(ctx)
+		clusterRef, svcRef := ref(in.(*I))
+		if _, isARN := parseARN(svcRef); isARN {
+			return svcRef
+		}
+		cluster, ok := sc.clusterName(clusterRef)
+		if !ok || svcRef == "" {
+			return "*"
+		}
+		return sc.serviceARN(cluster, svcRef)
 	}
 }
 

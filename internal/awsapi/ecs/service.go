@@ -26,7 +26,7 @@ const (
 )
 
 // Kinds lists every store kind of this package.
-var Kinds = []string{kindCluster, kindTaskDef, kindFamily, kindSetting, kindTask}
+var Kinds = []string{kindCluster, kindTaskDef, kindFamily, kindSetting, kindTask, kindService}
 
 // Service implements the ECS operations.
 type Service struct {
@@ -36,6 +36,9 @@ type Service struct {
 	// Roles checks the roles of the tasks RunTask starts; nil checks only
 	// their form (unit tests).
 	Roles Roles
+	// LB is Elastic Load Balancing for services with loadBalancers; nil
+	// checks only the task definition side (unit tests).
+	LB LoadBalancing
 }
 
 // New returns the ECS service over s, making task ENIs through nets.

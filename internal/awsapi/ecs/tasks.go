@@ -61,8 +61,15 @@ func newID() string {
 // at once with PROVISIONING tasks; placement failures are failures[] with
 // ECS's RESOURCE:* reasons.
 func (s *Service) RunTask(ctx context.Context, in *ecstypes.RunTaskRequest) (*ecstypes.RunTaskResponse, error) {
+	return s.runTask(ctx, in, false)
+}
+
+// runTask is RunTask; forService lets a service go on launching a task
+// definition revision deregistered since its deployment began, as ECS
+// does.
+func (s *Service) runTask(ctx context.Context, in *ecstypes.RunTaskRequest, forService bool) (*ecstypes.RunTaskResponse, error) {
 	sc := scopeOf(ctx)
-	plan, err := s.planRunTask(ctx, sc, in)
+	plan, err := s.planRunTask(ctx, sc, in, forService)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +140,7 @@ type runPlan struct {
 	group        string
 }
 
-func (s *Service) planRunTask(ctx context.Context, sc scope, in *ecstypes.RunTaskRequest) (*runPlan, error) {
+func (s *Service) planRunTask(ctx context.Context, sc scope, in *ecstypes.RunTaskRequest, forService bool) (*runPlan, error) {
 	if in.TaskDefinition == "" {
 		return nil, missing("taskDefinition")
 	}
@@ -163,7 +170,7 @@ func (s *Service) planRunTask(ctx context.Context, sc scope, in *ecstypes.RunTas
 	if err != nil {
 		return nil, invalidParameter("TaskDefinition not found.")
 	}
-	if def.Status != taskDefActive {
+	if def.Status != taskDefActive && !forService {
 		return nil, clientError("TaskDefinition is inactive")
 	}
 	if !slices.Contains(def.Compatibilities, "FARGATE") {

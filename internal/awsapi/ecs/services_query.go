@@ -1,0 +1,117 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// DescribeServices describes up to 10 services of one cluster by name or
+// ARN; unknown ones are failures with reason MISSING.
+func (s *Service) DescribeServices(ctx context.Context, in *ecstypes.DescribeServicesRequest) (*ecstypes.DescribeServicesResponse, error) {
+	sc := scopeOf(ctx)
+	if len(in.Services) == 0 {
+		return nil, missing("services")
+	}
+	if len(in.Services) > 10 {
+		return nil, invalidParameter("services can have at most 10 items.")
+	}
+	if err := s.requireCluster(ctx, sc, in.Cluster); err != nil {
+		return nil, err
+	}
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &ecstypes.DescribeServicesResponse{Services: []ecstypes.Service{}, Failures: []ecstypes.Failure{}}
+	for _, ref := range in.Services {
+		cluster, name, err := s.serviceRef(sc, in.Cluster, ref)
+		if err != nil {
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ref, Reason: "MISSING"})
+			continue
+		}
+		rec, _, err := s.services().Get(ctx, serviceKey(sc, cluster, name))
+		if errors.Is(err, store.ErrNotFound) {
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: sc.serviceARN(cluster, name), Reason: "MISSING"})
+			continue
+		}
+		if err != nil {
+			return nil, internal("reading service", err)
+		}
+		out.Services = append(out.Services, *serviceView(rec, withTags))
+	}
+	return out, nil
+}
+
+// serviceView is the service as the API shows it: tags only when asked.
+func serviceView(r *serviceRecord, withTags bool) *ecstypes.Service {
+	v := r.Service
+	if !withTags {
+		v.Tags = nil
+	}
+	// INACTIVE deployments stay in the record (the rollback target may be
+	// one) but DescribeServices shows only PRIMARY and ACTIVE ones.
+	v.Deployments = slices.DeleteFunc(slices.Clone(v.Deployments), func(d ecstypes.Deployment) bool {
+		return d.Status == serviceInactive
+	})
+	return &v
+}
+
+// serviceSummary decodes only what ListServices filters on.
+type serviceSummary struct {
+	Service struct {
+		ServiceArn string `json:"serviceArn"`
+		Status     string `json:"status"`
+		LaunchType string `json:"launchType"`
+	} `json:"service"`
+}
+
+// ListServices lists the ARNs of a cluster's ACTIVE and DRAINING
+// services, 10 per page unless maxResults says otherwise (at most 100).
+func (s *Service) ListServices(ctx context.Context, in *ecstypes.ListServicesRequest) (*ecstypes.ListServicesResponse, error) {
+	sc := scopeOf(ctx)
+	limit := 10
+	if in.MaxResults != nil {
+		var err error
+		if limit, err = pageSize(in.MaxResults, defaultMaxResults); err != nil {
+			return nil, err
+		}
+	}
+	if in.LaunchType != "" && !slices.Contains(ecstypes.LaunchTypeValues, in.LaunchType) {
+		return nil, invalidParameter("Invalid launchType %q.", in.LaunchType)
+	}
+	switch in.SchedulingStrategy {
+	case "", "REPLICA", "DAEMON":
+	default:
+		return nil, invalidParameter("Invalid schedulingStrategy %q. Valid values: REPLICA, DAEMON.", in.SchedulingStrategy)
+	}
+	if err := s.requireCluster(ctx, sc, in.Cluster); err != nil {
+		return nil, err
+	}
+	cluster, _ := sc.clusterName(in.Cluster)
+	after, err := decodeToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := &ecstypes.ListServicesResponse{ServiceArns: []string{}}
+	prefix := store.Prefix(kindService, sc.account, sc.region) + cluster + "/"
+	var lastKey string
+	err = store.Typed[serviceSummary]{S: s.store}.Scan(ctx, prefix, after, func(obj store.Object, r *serviceSummary) bool {
+		v := r.Service
+		if v.Status == serviceInactive || in.SchedulingStrategy == "DAEMON" ||
+			in.LaunchType != "" && v.LaunchType != in.LaunchType {
+			return true
+		}
+		if len(out.ServiceArns) == limit {
+			out.NextToken = encodeToken(lastKey)
+			return false
+		}
+		out.ServiceArns = append(out.ServiceArns, v.ServiceArn)
+		lastKey = obj.Key
+		return true
+	})
+	if err != nil {
+		return nil, internal("listing services", err)
+	}
+	return out, nil
+}
