@@ -65,7 +65,9 @@ func serviceKey(sc scope, cluster, name string) string {
 	return store.Key(kindService, sc.account, sc.region, cluster, name)
 }
 
-func (s *Service) services() store.Typed[serviceRecord] { return store.Typed[serviceRecord]{S: s.store} }
+func (s *Service) services() store.Typed[serviceRecord] {
+	return store.Typed[serviceRecord]{S: s.store}
+}
 
 func (sc scope) serviceARN(cluster, name string) string {
 	return sc.arn("service/" + cluster + "/" + name)
