@@ -18,6 +18,12 @@ import (
 // to the newest one ("Service event messages").
 const eventRepeat = 6 * time.Hour
 
+// taskSettleTime is how long a task must have been RUNNING before it counts
+// as healthy: a container that exits at once still reaches RUNNING for a
+// moment, and must not complete a deployment (nor reset the crash-loop
+// backoff) in that moment.
+const taskSettleTime = 3 * time.Second
+
 // servicePass is the working state of one pass over one service.
 type servicePass struct {
 	s     *Service
@@ -222,6 +228,9 @@ func (p *servicePass) health(t *ecstypes.Task) deploy.Health {
 		if hasHealthChecks(t) {
 			return deploy.HealthUnknown
 		}
+	}
+	if t.StartedAt == nil || p.now.Sub(t.StartedAt.Time) < taskSettleTime {
+		return deploy.HealthUnknown
 	}
 	if p.targets == nil {
 		return deploy.HealthHealthy

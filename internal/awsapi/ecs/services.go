@@ -75,7 +75,7 @@ func (sc scope) serviceARN(cluster, name string) string {
 
 // newDeploymentID is ECS's deployment id: "ecs-svc/" and 19 digits.
 func newDeploymentID() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(9e18))
+	n, _ := rand.Int(rand.Reader, big.NewInt(8e18))
 	return fmt.Sprintf("ecs-svc/%019d", n.Int64()+1e18)
 }
 
