@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/internal/agent/tasknet"
 	"github.com/berth-dev/berth/internal/awsapi/ec2"
 	"github.com/berth-dev/berth/internal/awsapi/ecs"
+	"github.com/berth-dev/berth/internal/awsapi/elbv2"
 	"github.com/berth-dev/berth/internal/awsapi/events"
 	"github.com/berth-dev/berth/internal/awsapi/gateway"
 	"github.com/berth-dev/berth/internal/awsapi/iam"
@@ -59,6 +60,7 @@ type Server struct {
 	ec2      *ec2.Service
 	logs     *logs.Service
 	iam      *iam.Service
+	elbv2    *elbv2.Service
 	logData  *logstore.Store     // CloudWatch Logs events, on this server's disk
 	bus      *events.Service     // EventBridge: rules, targets and event routing
 	authz    *account.Authorizer // what every principal may do; one policy cache
@@ -109,6 +111,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.authz = account.NewAuthorizer(s.iam)
 	s.ecs = ecs.New(st, s.ec2)
 	s.ecs.Roles = s.iam
+	s.elbv2 = elbv2.New(st, s.ec2)
 	s.logs = logs.New(st, s.logData)
 	s.bus = events.New(st, events.WithLogger(cfg.Log), events.WithTargets(eventTargets{
 		logs: s.logs.AgentAPI(), ecs: s.ecs, iam: s.iam, authz: s.authz}))
@@ -150,6 +153,7 @@ func (s *Server) handler() http.Handler {
 	gw := gateway.New(authn, s.authz, s.log,
 		s.ecs.Service(),
 		s.ec2.Service(),
+		s.elbv2.Service(),
 		s.logs.Service(),
 		s.bus.Service(),
 		s.iam.Service(),
@@ -157,7 +161,7 @@ func (s *Server) handler() http.Handler {
 	)
 	mux := http.NewServeMux()
 	mux.Handle("/", gw)
-	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: slices.Concat(ecs.Kinds, ec2.Kinds, logs.Kinds, iam.Kinds, events.Kinds), resetHook: s.ecs.ResetAccount, bus: s.bus}
+	admin := &admin{store: s.store, authn: authn, log: s.log, kinds: slices.Concat(ecs.Kinds, ec2.Kinds, elbv2.Kinds, logs.Kinds, iam.Kinds, events.Kinds), resetHook: s.ecs.ResetAccount, bus: s.bus}
 	if s.agent != nil {
 		admin.images = s.agent.rt
 	}
@@ -188,6 +192,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	go every(agentCtx, time.Minute, func(ctx context.Context) { s.ecs.Expire(ctx, ecs.StoppedTaskRetention, s.log.Info) })
 	go every(agentCtx, time.Hour, func(ctx context.Context) { s.logs.Retain(ctx, s.log.Warn) })
 	go every(agentCtx, time.Hour, s.sweepSessions)
+	go every(agentCtx, 5*time.Second, func(ctx context.Context) {
+		if _, err := s.elbv2.Expire(ctx, time.Now()); err != nil {
+			s.log.Warn("removing drained targets", "err", err)
+		}
+	})
 	go s.bus.Run(agentCtx)
 	go s.bus.RunSchedules(agentCtx, time.Second)
 	go s.ec2.RunIndex(agentCtx)

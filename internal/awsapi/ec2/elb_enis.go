@@ -1,0 +1,179 @@
+package ec2
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/awsapi/elbv2"
+	"github.com/berth-dev/berth/internal/network/ipam"
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// Elastic Load Balancing makes the ENIs of its load balancers through
+// these calls (in process, as ELB calls EC2 on AWS): elbv2.Network. The
+// ENIs are ordinary ENI records, so they show in DescribeNetworkInterfaces
+// and make their load balancer a member of its security groups (rules
+// that name a load balancer's group let its traffic in), but their
+// requester is ELB's: the sweep of task ENIs leaves them alone.
+
+const elbENIRequester = "amazon-elb"
+
+var _ elbv2.Network = (*Service)(nil)
+
+func elbErr(code, format string, args ...any) error {
+	return &elbv2.NetworkError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// LoadBalancerSubnets implements elbv2.Network.
+func (s *Service) LoadBalancerSubnets(ctx context.Context, req elbv2.SubnetsRequest) (*elbv2.LoadBalancerNetwork, error) {
+	sc := scope{account: req.Account, region: req.Region}
+	d, err := s.ensureDefaults(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	out := &elbv2.LoadBalancerNetwork{}
+	for _, id := range req.Subnets {
+		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, id))
+		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "subnet-") {
+			return nil, elbErr("SubnetNotFound", "The subnet ID '%s' does not exist", id)
+		} else if err != nil {
+			return nil, err
+		}
+		if out.VpcID != "" && sub.VpcId != out.VpcID {
+			return nil, elbErr("InvalidSubnet", "Subnets must all be in the same VPC: %s is in %s, %s in %s.", out.Subnets[0].ID, out.VpcID, id, sub.VpcId)
+		}
+		out.VpcID = sub.VpcId
+		if slices.ContainsFunc(out.Subnets, func(x elbv2.Subnet) bool { return x.ID == id }) {
+			continue
+		}
+		cidr, err := netip.ParsePrefix(sub.CidrBlock)
+		if err != nil {
+			return nil, fmt.Errorf("subnet %s: %w", id, err)
+		}
+		out.Subnets = append(out.Subnets, elbv2.Subnet{ID: id, VpcID: sub.VpcId, AvailabilityZone: sub.AvailabilityZone, CIDR: cidr})
+	}
+	if len(out.Subnets) == 0 {
+		return nil, elbErr("InvalidSubnet", "At least one subnet must be specified.")
+	}
+	for _, id := range req.SecurityGroups {
+		g, _, err := s.groups().Get(ctx, sc.key(kindSG, id))
+		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "sg-") {
+			return nil, elbErr("InvalidSecurityGroup", "Security group '%s' does not exist", id)
+		} else if err != nil {
+			return nil, err
+		}
+		if g.Group.VpcId != out.VpcID {
+			return nil, elbErr("InvalidSecurityGroup", "Security group '%s' does not belong to VPC '%s'", id, out.VpcID)
+		}
+		if !slices.Contains(out.SecurityGroups, id) {
+			out.SecurityGroups = append(out.SecurityGroups, id)
+		}
+	}
+	if len(out.SecurityGroups) == 0 {
+		id := d.GroupID
+		if out.VpcID != d.VPCID {
+			if id, err = s.groupIDInVPC(ctx, sc, out.VpcID, "default"); err != nil {
+				return nil, err
+			} else if id == "" {
+				return nil, fmt.Errorf("ec2: VPC %s has no default security group", out.VpcID)
+			}
+		}
+		out.SecurityGroups = []string{id}
+	}
+	return out, nil
+}
+
+// VPC implements elbv2.Network.
+func (s *Service) VPC(ctx context.Context, account, region, vpcID string) (*elbv2.VPC, error) {
+	sc := scope{account: account, region: region}
+	if _, err := s.ensureDefaults(ctx, sc); err != nil {
+		return nil, err
+	}
+	v, _, err := s.vpcs().Get(ctx, sc.key(kindVPC, vpcID))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	out := &elbv2.VPC{ID: vpcID}
+	for _, b := range vpcBlocks(v) {
+		if p, err := netip.ParsePrefix(b); err == nil {
+			out.CIDRs = append(out.CIDRs, p)
+		}
+	}
+	subs, _, err := s.subnets().ListAll(ctx, sc.prefix(kindSubnet))
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range subs {
+		sub := it.Value
+		if sub.VpcId != vpcID {
+			continue
+		}
+		if p, err := netip.ParsePrefix(sub.CidrBlock); err == nil {
+			out.Subnets = append(out.Subnets, elbv2.Subnet{ID: sub.SubnetId, VpcID: vpcID, AvailabilityZone: sub.AvailabilityZone, CIDR: p})
+		}
+	}
+	return out, nil
+}
+
+// CreateLoadBalancerENIs implements elbv2.Network. Load balancers get no
+// public address: berth's data plane answers on their private addresses
+// and on the host's loopback (see internal/lb).
+func (s *Service) CreateLoadBalancerENIs(ctx context.Context, req elbv2.ENIRequest) (_ []elbv2.ENI, err error) {
+	sc := scope{account: req.Account, region: req.Region}
+	n, err := s.LoadBalancerSubnets(ctx, elbv2.SubnetsRequest{Account: req.Account, Region: req.Region, Subnets: req.Subnets, SecurityGroups: req.SecurityGroups})
+	if err != nil {
+		return nil, err
+	}
+	var made []elbv2.ENI
+	defer func() {
+		if err != nil {
+			for _, e := range made {
+				_ = s.DeleteTaskENI(context.WithoutCancel(ctx), req.Account, req.Region, e.ID)
+			}
+		}
+	}()
+	al := ipam.Allocator{S: s.store}
+	for _, sn := range n.Subnets {
+		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, sn.ID))
+		if err != nil {
+			return nil, err
+		}
+		id := newID("eni")
+		key := sc.key(kindIPAM, sub.SubnetId)
+		if err := al.Create(ctx, key, sub.CidrBlock); err != nil {
+			return nil, err
+		}
+		addr, err := al.Allocate(ctx, key, id)
+		if errors.Is(err, ipam.ErrExhausted) {
+			return nil, elbErr("InvalidSubnet", "Not enough IP space available in %s. ELB requires at least 8 free IP addresses in each subnet.", sub.SubnetId)
+		} else if err != nil {
+			return nil, err
+		}
+		tn := &taskNet{sc: sc, groups: n.SecurityGroups}
+		eni := newTaskENI(tn, sub, id, addr, TaskENIRequest{})
+		eni.Description, eni.RequesterId = req.Description, elbENIRequester
+		eni.Attachment.InstanceOwnerId = elbENIRequester
+		if _, err := s.enis().Create(ctx, sc.key(kindENI, id), &eni); err != nil {
+			_ = al.Release(context.WithoutCancel(ctx), key, id)
+			return nil, err
+		}
+		made = append(made, elbv2.ENI{ID: id, SubnetID: sub.SubnetId, AvailabilityZone: sub.AvailabilityZone, PrivateIP: addr})
+	}
+	return made, nil
+}
+
+// DeleteLoadBalancerENIs implements elbv2.Network.
+func (s *Service) DeleteLoadBalancerENIs(ctx context.Context, account, region string, eniIDs []string) error {
+	for _, id := range eniIDs {
+		if err := s.DeleteTaskENI(ctx, account, region, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,208 @@
+package elbv2
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/berth-dev/berth/internal/awsapi/elbv2/elbv2types"
+	"github.com/berth-dev/berth/internal/awsapi/protocol"
+	"github.com/berth-dev/berth/internal/store"
+)
+
+// lbRecord is a load balancer as stored, with its listeners and their
+// rules: one record, so a listener's port and a rule's priority are
+// checked and written in one CAS, and deleting the load balancer deletes
+// them all.
+type lbRecord struct {
+	ID string `json:"id"`
+	// LoadBalancer is the API shape; its State is not stored but derived
+	// from CreatedTime when shown.
+	LoadBalancer elbv2types.LoadBalancer `json:"loadBalancer"`
+	ENIs         []ENI                   `json:"enis,omitempty"`
+	// Attributes holds the attributes set by ModifyLoadBalancerAttributes;
+	// the others have their defaults (lbattributes.go).
+	Attributes map[string]string `json:"attributes,omitempty"`
+	Tags       []elbv2types.Tag  `json:"tags,omitempty"`
+	Listeners  []listenerRecord  `json:"listeners,omitempty"` // by port
+}
+
+// listenerRecord is a listener with its rules. The default rule is not a
+// record of its own: its actions are the listener's default actions.
+type listenerRecord struct {
+	ID              string              `json:"id"`
+	ARN             string              `json:"arn"`
+	Port            int32               `json:"port"`
+	Protocol        string              `json:"protocol"`
+	DefaultActions  []elbv2types.Action `json:"defaultActions"`
+	Tags            []elbv2types.Tag    `json:"tags,omitempty"`
+	DefaultRuleID   string              `json:"defaultRuleId"`
+	DefaultRuleARN  string              `json:"defaultRuleArn"`
+	DefaultRuleTags []elbv2types.Tag    `json:"defaultRuleTags,omitempty"`
+	Rules           []ruleRecord        `json:"rules,omitempty"` // by priority
+}
+
+// ruleRecord is one non-default rule of a listener.
+type ruleRecord struct {
+	ID         string                     `json:"id"`
+	ARN        string                     `json:"arn"`
+	Priority   int32                      `json:"priority"`
+	Conditions []elbv2types.RuleCondition `json:"conditions"`
+	Actions    []elbv2types.Action        `json:"actions"`
+	Tags       []elbv2types.Tag           `json:"tags,omitempty"`
+}
+
+// tgRecord is a target group as stored, with its registered targets.
+type tgRecord struct {
+	ID string `json:"id"`
+	// TargetGroup is the API shape; LoadBalancerArns is not stored but
+	// derived from the listeners and rules that forward to the group.
+	TargetGroup elbv2types.TargetGroup `json:"targetGroup"`
+	// Attributes holds the attributes set by ModifyTargetGroupAttributes;
+	// the others have their defaults (tgattributes.go).
+	Attributes map[string]string `json:"attributes,omitempty"`
+	Tags       []elbv2types.Tag  `json:"tags,omitempty"`
+	Targets    []targetRecord    `json:"targets,omitempty"` // by IP, then port
+}
+
+// targetRecord is one registered target: an IP address and port.
+type targetRecord struct {
+	IP               string    `json:"ip"`
+	Port             int32     `json:"port"`
+	AvailabilityZone string    `json:"availabilityZone,omitempty"`
+	RegisteredAt     time.Time `json:"registeredAt"`
+	// DrainUntil is set by deregistration: the target takes no new
+	// requests and is removed once the deregistration delay has passed.
+	DrainUntil *time.Time `json:"drainUntil,omitempty"`
+}
+
+// draining reports whether the target is deregistering at now; gone
+// reports whether its deregistration delay has passed, so that it no
+// longer exists even before Expire removes it.
+func (t *targetRecord) draining(now time.Time) bool {
+	return t.DrainUntil != nil && now.Before(*t.DrainUntil)
+}
+func (t *targetRecord) gone(now time.Time) bool {
+	return t.DrainUntil != nil && !now.Before(*t.DrainUntil)
+}
+
+func (r *lbRecord) listener(id string) *listenerRecord {
+	for i := range r.Listeners {
+		if r.Listeners[i].ID == id {
+			return &r.Listeners[i]
+		}
+	}
+	return nil
+}
+
+func (l *listenerRecord) rule(id string) *ruleRecord {
+	for i := range l.Rules {
+		if l.Rules[i].ID == id {
+			return &l.Rules[i]
+		}
+	}
+	return nil
+}
+
+func (l *listenerRecord) sortRules() {
+	slices.SortFunc(l.Rules, func(a, b ruleRecord) int { return int(a.Priority) - int(b.Priority) })
+}
+
+func (r *lbRecord) sortListeners() {
+	slices.SortFunc(r.Listeners, func(a, b listenerRecord) int { return int(a.Port) - int(b.Port) })
+}
+
+// getLB reads the load balancer ref names, answering LoadBalancerNotFound
+// when there is none with that name and id.
+func (s *Service) getLB(ctx context.Context, sc scope, ref lbRef) (*lbRecord, int64, error) {
+	rec, rev, err := s.lbs().Get(ctx, sc.lbKey(ref.name))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, 0, lbNotFound()
+	case err != nil:
+		return nil, 0, internal("reading load balancer", err)
+	case rec.ID != ref.id:
+		return nil, 0, lbNotFound()
+	}
+	return rec, rev, nil
+}
+
+// mutateLB changes the load balancer ref names with fn (see
+// store.Typed.Mutate); a missing one is notFound's error, so that a call
+// on a listener or rule answers ListenerNotFound or RuleNotFound.
+func (s *Service) mutateLB(ctx context.Context, sc scope, ref lbRef, notFound func() *protocol.Error, fn func(*lbRecord) error) (*lbRecord, error) {
+	rec, _, err := s.lbs().Mutate(ctx, sc.lbKey(ref.name), func(r *lbRecord) error {
+		if r.ID != ref.id {
+			return notFound()
+		}
+		return fn(r)
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, notFound()
+	case err != nil:
+		return nil, passClientError(err, "updating load balancer")
+	}
+	return rec, nil
+}
+
+// getTG reads the target group ref names, answering TargetGroupNotFound
+// when there is none with that name and id.
+func (s *Service) getTG(ctx context.Context, sc scope, ref tgRef) (*tgRecord, int64, error) {
+	rec, rev, err := s.tgs().Get(ctx, sc.tgKey(ref.name))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, 0, tgNotFound()
+	case err != nil:
+		return nil, 0, internal("reading target group", err)
+	case rec.ID != ref.id:
+		return nil, 0, tgNotFound()
+	}
+	return rec, rev, nil
+}
+
+// mutateTG changes the target group ref names with fn.
+func (s *Service) mutateTG(ctx context.Context, sc scope, ref tgRef, fn func(*tgRecord) error) (*tgRecord, error) {
+	rec, _, err := s.tgs().Mutate(ctx, sc.tgKey(ref.name), func(r *tgRecord) error {
+		if r.ID != ref.id {
+			return tgNotFound()
+		}
+		return fn(r)
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, tgNotFound()
+	case err != nil:
+		return nil, passClientError(err, "updating target group")
+	}
+	return rec, nil
+}
+
+// listLBs returns every load balancer of the scope, in name order.
+func (s *Service) listLBs(ctx context.Context, sc scope) ([]*lbRecord, error) {
+	items, _, err := s.lbs().ListAll(ctx, sc.lbPrefix())
+	if err != nil {
+		return nil, internal("listing load balancers", err)
+	}
+	out := make([]*lbRecord, len(items))
+	for i := range items {
+		out[i] = &items[i].Value
+	}
+	return out, nil
+}
+
+// listTGs returns every target group of the scope, in name order.
+func (s *Service) listTGs(ctx context.Context, sc scope) ([]*tgRecord, error) {
+	items, _, err := s.tgs().ListAll(ctx, sc.tgPrefix())
+	if err != nil {
+		return nil, internal("listing target groups", err)
+	}
+	out := make([]*tgRecord, len(items))
+	for i := range items {
+		out[i] = &items[i].Value
+	}
+	return out, nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
