@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests: the real aws CLI against the real berth binary.
-# Usage: BERTH_BIN=bin/berth test/e2e/run.sh
+# Usage: BERTH_BIN=bin/berth test/e2e/run.sh [NN ...]   (NN: only those scripts)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -17,6 +17,9 @@ export BERTH_ACCOUNT_ID=123456789012
 
 status=0
 for t in "$here"/[0-9][0-9]-*.sh; do
+  if [[ $# -gt 0 && ! " $* " =~ " $(basename "$t" | cut -c1-2) " ]]; then
+    continue
+  fi
   echo "== $(basename "$t")"
   start_server "$work/data-$(basename "$t" .sh)"
   # shellcheck source=/dev/null
