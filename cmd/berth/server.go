@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -32,6 +33,7 @@ func runServer(args []string) error {
 	debugAddr := fs.String("debug-address", envDefault("BERTH_DEBUG_ADDRESS", ""), "serve Go's pprof profiles on this address (keep it on loopback); empty: off (env BERTH_DEBUG_ADDRESS)")
 	defaultVPC := fs.String("default-vpc-cidr", envDefault("BERTH_DEFAULT_VPC_CIDR", "172.31.0.0/16"), "IPv4 block of every account's default VPC, /16 to /18 (env BERTH_DEFAULT_VPC_CIDR)")
 	publicCIDR := fs.String("public-cidr", envDefault("BERTH_PUBLIC_CIDR", ec2.DefaultPublicCIDR), "IPv4 block tasks' public addresses (assignPublicIp ENABLED) come from; this host routes them to the tasks (env BERTH_PUBLIC_CIDR)")
+	elbHost := fs.String("elb-host-addresses", envDefault("BERTH_ELB_HOST_ADDRESSES", "127.0.0.1,::1"), "comma-separated host addresses load balancer listeners are also served on, routed by Host header (curl maps <name>.elb.localhost to 127.0.0.1 and ::1); empty: none (env BERTH_ELB_HOST_ADDRESSES)")
 	noAgent := fs.Bool("no-agent", envDefault("BERTH_NO_AGENT", "") == "true", "serve the API only; run no tasks on this host (env BERTH_NO_AGENT=true)")
 	_ = fs.Parse(args)
 
@@ -55,6 +57,17 @@ func runServer(args []string) error {
 	cfg.NoAgent = *noAgent
 	cfg.DefaultVPCCIDR = *defaultVPC
 	cfg.PublicCIDR = *publicCIDR
+	cfg.ELBHostAddrs = []netip.Addr{}
+	for _, a := range strings.Split(*elbHost, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		addr, err := netip.ParseAddr(a)
+		if err != nil {
+			return fmt.Errorf("--elb-host-addresses: %w", err)
+		}
+		cfg.ELBHostAddrs = append(cfg.ELBHostAddrs, addr)
+	}
 	cfg.Agent = server.AgentConfig{ContainerdAddress: *ctrdAddr, ContainerdNamespace: *ctrdNS, NodeCPU: *nodeCPU, NodeMemoryMiB: *nodeMem}
 	if v := os.Getenv("BERTH_TEST_EPHEMERAL_MIB_PER_GIB"); v != "" {
 		// Test suites only: shrink ephemeral storage so a test can fill it.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,7 +45,10 @@ type Config struct {
 	DefaultVPCCIDR string
 	// PublicCIDR is the block of tasks' public addresses.
 	PublicCIDR string
-	Log        *slog.Logger
+	// ELBHostAddrs are the host addresses load balancer listeners are also
+	// served on, by Host header (DefaultELBHostAddrs when nil).
+	ELBHostAddrs []netip.Addr
+	Log          *slog.Logger
 }
 
 // Server is a running control plane.
@@ -72,6 +76,9 @@ type Server struct {
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.ELBHostAddrs == nil {
+		cfg.ELBHostAddrs = DefaultELBHostAddrs
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data dir: %w", err)
@@ -112,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.ecs = ecs.New(st, s.ec2)
 	s.ecs.Roles = s.iam
 	s.elbv2 = elbv2.New(st, s.ec2)
+	s.ecs.LB = ecsLoadBalancing{s.elbv2}
 	s.logs = logs.New(st, s.logData)
 	s.bus = events.New(st, events.WithLogger(cfg.Log), events.WithTargets(eventTargets{
 		logs: s.logs.AgentAPI(), ecs: s.ecs, iam: s.iam, authz: s.authz}))
@@ -205,7 +213,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.bus.Emit(e.Account, e.Region, "aws.ecs", "ECS Task State Change", []string{e.TaskARN}, e.Detail, e.At)
 	})
 	agentDone := make(chan struct{})
+	stopLB := func() {}
 	if s.agent != nil {
+		stopLB = s.startLoadBalancers(agentCtx)
 		go s.agent.meta.Run(agentCtx)
 		go every(agentCtx, 10*time.Minute, func(context.Context) {
 			if n, err := s.agent.sweepTaskOutputs(ecs.StoppedTaskRetention); err != nil {
@@ -236,6 +246,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	// Tasks keep running: the agent lets go of them, containerd's shims
 	// outlive containerd, and the next start adopts them.
 	stopAgent()
+	stopLB()
 	<-agentDone
 	if s.agent != nil {
 		s.agent.close(s.log)

@@ -30,17 +30,20 @@ const TestAccountID = "123456789012"
 
 // Server is a `berth server` process started for tests.
 type Server struct {
-	Bin      string
-	DataDir  string
-	Env      []string  // extra environment for the process
-	Log      io.Writer // the server's stderr
-	Endpoint string
-	Region   string
-	KeyID    string
-	Secret   string
-	Account  string
-	cmd      *exec.Cmd
-	done     chan struct{}
+	Bin     string
+	DataDir string
+	Env     []string // extra environment for the process
+	// ELBHostAddr is the loopback address its load balancer listeners
+	// answer on by Host header (set by Start unless Env chose).
+	ELBHostAddr string
+	Log         io.Writer // the server's stderr
+	Endpoint    string
+	Region      string
+	KeyID       string
+	Secret      string
+	Account     string
+	cmd         *exec.Cmd
+	done        chan struct{}
 }
 
 // StartServer starts `berth server` on a free loopback port with a
@@ -66,6 +69,13 @@ func (s *Server) Start() error {
 		// (each routes its own to its tasks): a /24 of the default block
 		// each, kept across restarts.
 		s.Env = append(s.Env, fmt.Sprintf("BERTH_PUBLIC_CIDR=198.19.%d.0/24", mrand.IntN(256)))
+	}
+	if !slices.ContainsFunc(s.Env, func(e string) bool { return strings.HasPrefix(e, "BERTH_ELB_HOST_ADDRESSES=") }) {
+		// Load balancer listeners on the host (port 80 and the like) must
+		// not collide between servers: a loopback address each, kept
+		// across restarts; ELBHostAddr names it.
+		s.ELBHostAddr = fmt.Sprintf("127.%d.%d.%d", 100+mrand.IntN(100), mrand.IntN(256), 1+mrand.IntN(254))
+		s.Env = append(s.Env, "BERTH_ELB_HOST_ADDRESSES="+s.ELBHostAddr)
 	}
 	cmd := exec.Command(s.Bin, "server", "--listen", "127.0.0.1:0", "--data-dir", s.DataDir, "--log-level", "warn")
 	cmd.Env = append(append(os.Environ(), "BERTH_ACCOUNT_ID="+TestAccountID), s.Env...)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/berth-dev/berth/internal/agentapi"
@@ -27,12 +28,22 @@ type vpcRouter struct {
 	r       *router.Router
 	bridges *bridge.NS // its own handle: r is replaced when the router is ensured again
 	stopDNS func()
-	stopWeb func()                     // the in-task HTTP endpoints (Handlers)
-	public  map[string]router.PublicIP // by task id
-	ports   map[string]bridge.Port     // by task id: what each task's port may send
-	stale   int                        // ports gone but still in the guard's set
-	dirty   bool                       // the last re-ensure failed: the router lags its config
+	stopWeb func()                                  // the in-task HTTP endpoints (Handlers)
+	public  map[string]router.PublicIP              // by task id
+	ports   map[string]bridge.Port                  // by task id: what each task's port may send
+	stale   int                                     // ports gone but still in the guard's set
+	dirty   bool                                    // the last re-ensure failed: the router lags its config
+	lb      *lbSite                                 // the VPC's load balancers here, nil when none
+	lbNames atomic.Pointer[map[string][]netip.Addr] // their DNS names, for the resolver
+	retryAt time.Time                               // when skipped host routes may be tried again
 }
+
+// skippedRetry is how often a router whose host routes were skipped
+// (another VPC on the host holds its blocks: every account's default VPC
+// is 172.31.0.0/16) tries them again as its tasks are set up. Each try
+// re-applies the whole router; on every launch, that was a good part of
+// the launch's own work.
+const skippedRetry = 10 * time.Second
 
 func (v *vpcRouter) close() {
 	if v.stopDNS != nil {
@@ -76,7 +87,7 @@ next:
 // router ensures the VPC's router (and its resolver) and records that the
 // task uses it, with its port and public address. A router some of whose
 // blocks could not be routed on the host (another VPC held them) is
-// ensured again, in case they are free now.
+// ensured again, in case they are free now, at most every skippedRetry.
 func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir string, port bridge.Port) (*vpcRouter, error) {
 	name, uplink := m.routerNames(spec)
 	m.mu.Lock()
@@ -107,7 +118,7 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 			}
 			v.ports[spec.TaskID] = port
 		}
-		again := v.dirty || len(v.r.Skipped()) > 0
+		again := v.dirty || len(v.r.Skipped()) > 0 && !time.Now().Before(v.retryAt)
 		if public != nil && v.public[spec.TaskID] != *public {
 			v.public[spec.TaskID], again = *public, true
 		}
@@ -117,6 +128,22 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		return v, nil
 	}
 
+	v, err := m.newRouter(ctx, name, uplink, spec.Region, cidrs, func(v *vpcRouter) {
+		v.ports[spec.TaskID] = port
+		if public != nil {
+			v.public[spec.TaskID] = *public
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("VPC %s: %w", spec.ENI.VpcID, err)
+	}
+	return v, nil
+}
+
+// newRouter makes (or adopts) a VPC's router, its resolver and its
+// endpoints; first adds its first user (a task's port and public address,
+// or load balancers) before the router is applied (m.mu held).
+func (m *Manager) newRouter(ctx context.Context, name, uplink, region string, cidrs []netip.Prefix, first func(*vpcRouter)) (*vpcRouter, error) {
 	if err := os.MkdirAll(filepath.Join(m.Dir, routersDir), 0o755); err != nil {
 		return nil, err
 	}
@@ -128,13 +155,11 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		cfg: router.Config{Name: name, Uplink: uplink, CIDRs: m.routable(cidrs),
 			Endpoints: []netip.Addr{MetadataAddr, ResolverAddr}, Services: endpoints},
 		public: map[string]router.PublicIP{},
-		ports:  map[string]bridge.Port{spec.TaskID: port},
+		ports:  map[string]bridge.Port{},
 	}
-	if public != nil {
-		v.public[spec.TaskID] = *public
-	}
+	first(v)
 	if err := m.reensure(ctx, v); err != nil {
-		return nil, fmt.Errorf("VPC %s: %w", spec.ENI.VpcID, err)
+		return nil, err
 	}
 	var err error
 	if v.bridges, err = bridge.Open(v.r.Path()); err != nil {
@@ -147,19 +172,19 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 		v.close()
 		return nil, err
 	}
-	if v.stopDNS, err = m.serveDNS(v.r, spec.Region, cidrs); err != nil {
+	if v.stopDNS, err = m.serveDNS(v.r, region, cidrs, v.lbAddrsOf); err != nil {
 		v.close()
-		return nil, fmt.Errorf("VPC %s resolver: %w", spec.ENI.VpcID, err)
+		return nil, fmt.Errorf("resolver: %w", err)
 	}
 	if v.stopWeb, err = m.serveHTTP(v.r); err != nil {
 		v.close()
-		return nil, fmt.Errorf("VPC %s endpoints: %w", spec.ENI.VpcID, err)
+		return nil, fmt.Errorf("endpoints: %w", err)
 	}
 	if m.routers == nil {
 		m.routers = map[string]*vpcRouter{}
 	}
 	m.routers[name] = v
-	m.log().Info("VPC router ready", "vpc", spec.ENI.VpcID, "netns", name, "hostRoutes", v.r.Routed(), "notRouted", v.r.Skipped())
+	m.log().Info("VPC router ready", "netns", name, "hostRoutes", v.r.Routed(), "notRouted", v.r.Skipped())
 	return v, nil
 }
 
@@ -197,7 +222,7 @@ func (m *Manager) loadUpstreams() {
 }
 
 // serveDNS starts the VPC's resolver on ResolverAddr:53 inside the router.
-func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix) (func(), error) {
+func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix, names func(string) []netip.Addr) (func(), error) {
 	addr := net.JoinHostPort(ResolverAddr.String(), "53")
 	pc, err := r.ListenPacket("udp", addr)
 	if err != nil {
@@ -208,7 +233,7 @@ func (m *Manager) serveDNS(r *router.Router, region string, cidrs []netip.Prefix
 		pc.Close()
 		return nil, err
 	}
-	return vpcdns.Serve(&vpcdns.Server{Region: region, CIDRs: cidrs, Upstreams: m.upstreams}, pc, l), nil
+	return vpcdns.Serve(&vpcdns.Server{Region: region, CIDRs: cidrs, Upstreams: m.upstreams, Names: names}, pc, l), nil
 }
 
 // serveHTTP serves the Handlers on MetadataAddr inside the router.
@@ -238,6 +263,10 @@ func (m *Manager) serveHTTP(r *router.Router) (func(), error) {
 func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 	cfg := v.cfg
 	cfg.Public = v.publicList()
+	if v.lb != nil {
+		cfg.Endpoints = append(slices.Clone(cfg.Endpoints), v.lb.addrs...)
+		cfg.Services = append(slices.Clone(cfg.Services), v.lb.services()...)
+	}
 	r, err := router.Ensure(ctx, cfg)
 	if err != nil {
 		v.dirty = true // the router is behind its config: the next task tries again
@@ -247,6 +276,7 @@ func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 		_ = v.r.Close()
 	}
 	v.r, v.dirty = r, false
+	v.retryAt = time.Now().Add(skippedRetry)
 	return nil
 }
 

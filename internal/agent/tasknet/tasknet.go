@@ -231,7 +231,7 @@ func (m *Manager) wiredHere(name string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v := m.routers[name]
-	return v != nil && len(v.ports) > 0
+	return v != nil && (len(v.ports) > 0 || v.lb != nil)
 }
 
 // removeIfUnused removes a router no task dir names.
@@ -239,7 +239,7 @@ func (m *Manager) removeIfUnused(ctx context.Context, name, uplink string) error
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	users, err := m.routerUsers()
-	if err != nil || users[name] {
+	if err != nil || users[name] || m.lbUsers()[name] {
 		return err
 	}
 	if r := m.routers[name]; r != nil {
@@ -288,7 +288,7 @@ func (m *Manager) routerUsers() (map[string]bool, error) {
 	}
 	users := map[string]bool{}
 	for _, e := range entries {
-		if e.Name() == routersDir {
+		if e.Name() == routersDir || e.Name() == lbsDir {
 			continue
 		}
 		if name, _ := readRouterFile(filepath.Join(m.Dir, e.Name())); name != "" {
@@ -317,7 +317,7 @@ func (m *Manager) List() ([]string, error) {
 	}
 	var ids []string
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != routersDir {
+		if e.IsDir() && e.Name() != routersDir && e.Name() != lbsDir {
 			ids = append(ids, e.Name())
 		}
 	}

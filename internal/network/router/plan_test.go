@@ -114,7 +114,6 @@ func TestConfigValidate(t *testing.T) {
 		"overlapping CIDRs":       func(c *Config) { c.CIDRs = []netip.Prefix{pfx("10.0.0.0/16"), pfx("10.0.4.0/24")} },
 		"endpoint is uplink addr": func(c *Config) { c.Endpoints = []netip.Addr{RouterLinkAddr} },
 		"endpoint twice":          func(c *Config) { c.Endpoints = []netip.Addr{endpoints[0], endpoints[0]} },
-		"endpoint in the VPC":     func(c *Config) { c.Endpoints = []netip.Addr{addr("172.31.0.2")} },
 		"IPv6 endpoint":           func(c *Config) { c.Endpoints = []netip.Addr{addr("fd00::2")} },
 	} {
 		c := good

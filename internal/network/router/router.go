@@ -82,7 +82,9 @@ type Config struct {
 	CIDRs []netip.Prefix
 	// Endpoints are IPv4 addresses put on the router's lo (e.g.
 	// 169.254.170.2 and 169.254.169.253), for listeners made with Listen
-	// and ListenPacket.
+	// and ListenPacket. One inside a subnet (a load balancer's ENI
+	// address, which the subnet's pool gave it) answers its subnet's
+	// tasks directly: the router replies to ARP for its own addresses.
 	Endpoints []netip.Addr
 	// Services are the ports of the endpoints the VPC's tasks (and the
 	// host) may open connections to; nothing else of the router answers.
@@ -148,11 +150,6 @@ func (c Config) validate() error {
 		}
 		if slices.Contains(c.Endpoints[:i], a) {
 			return fmt.Errorf("router %s: endpoint %v given twice", c.Name, a)
-		}
-		for _, p := range c.CIDRs {
-			if p.Contains(a) {
-				return fmt.Errorf("router %s: endpoint %v is inside the VPC CIDR %v", c.Name, a, p)
-			}
 		}
 	}
 	return nil

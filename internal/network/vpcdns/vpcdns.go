@@ -26,6 +26,11 @@ type Server struct {
 	CIDRs     []netip.Prefix // the VPC's blocks
 	Upstreams []string       // host:port of the resolvers other names go to
 	Timeout   time.Duration  // per upstream exchange; 0 means 2 s
+	// Names, when set, answers names the VPC has besides its private ones
+	// (its load balancers' DNS names): their IPv4 addresses, none when the
+	// name is not one of them. The name comes lowercase, without the final
+	// dot. It must be safe for concurrent use.
+	Names func(name string) []netip.Addr
 }
 
 // Domain is a region's private domain: <region>.compute.internal.
@@ -98,6 +103,18 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	case strings.HasSuffix(strings.ToLower(q.Name), "."+s.zone()) || strings.EqualFold(q.Name, s.zone()):
 		reply(w, m.SetRcode(req, dns.RcodeNameError))
 		return
+	}
+	if s.Names != nil {
+		if addrs := s.Names(strings.TrimSuffix(strings.ToLower(q.Name), ".")); len(addrs) > 0 {
+			if q.Qtype == dns.TypeA || q.Qtype == dns.TypeANY {
+				hdr.Rrtype = dns.TypeA
+				for _, a := range addrs {
+					m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: a.AsSlice()})
+				}
+			}
+			reply(w, m)
+			return
+		}
 	}
 	if a, ok := reverseOf(q.Name); ok && s.inVPC(a) {
 		if q.Qtype == dns.TypePTR || q.Qtype == dns.TypeANY {

@@ -54,8 +54,18 @@ func TestResolver(t *testing.T) {
 		}
 		_ = w.WriteMsg(m)
 	}))
-	s := &Server{Region: "eu-test-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}, Upstreams: []string{"127.0.0.1:1", upstream}, Timeout: 300 * time.Millisecond}
+	s := &Server{Region: "eu-test-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}, Upstreams: []string{"127.0.0.1:1", upstream}, Timeout: 300 * time.Millisecond,
+		Names: func(name string) []netip.Addr {
+			if name == "web-1.eu-test-1.elb.localhost" {
+				return []netip.Addr{netip.MustParseAddr("10.0.0.4"), netip.MustParseAddr("10.0.16.4")}
+			}
+			return nil
+		}}
 	addr := serve(t, s)
+	// A load balancer's name: its addresses, whatever the case.
+	if r := ask(t, addr, "udp", "Web-1.eu-test-1.elb.localhost.", dns.TypeA); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 2 {
+		t.Fatalf("load balancer name: %v", r)
+	}
 
 	for _, transport := range []string{"udp", "tcp"} {
 		r := ask(t, addr, transport, "ip-10-0-1-5.eu-test-1.compute.internal.", dns.TypeA)

@@ -1,0 +1,204 @@
+package tasknet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/berth-dev/berth/internal/network/router"
+	"golang.org/x/sys/unix"
+)
+
+// Load balancers live in their VPC's router: each of a load balancer's
+// ENI addresses is an endpoint of the router (on its lo, so tasks of the
+// subnet reach it over their bridge and the host through the uplink), its
+// listener ports are services the router's table lets in, and the
+// proxy's connections to targets leave from those addresses, so that the
+// tasks' security groups see the load balancer's own address (and so its
+// groups). A VPC with load balancers keeps its router while no task runs
+// in it; <Dir>/.lbs/<router name> records that across restarts.
+
+const lbsDir = ".lbs"
+
+// LBSite is what one VPC's load balancers need of its router on this
+// host.
+type LBSite struct {
+	Account, Region, VpcID string
+	VpcCIDRs               []netip.Prefix
+	Addrs                  []netip.Addr // the load balancers' ENI addresses
+	Ports                  []uint16     // their listener ports
+	// Names are the load balancers' DNS names (lowercase) and addresses,
+	// which the VPC's resolver answers.
+	Names map[string][]netip.Addr
+}
+
+// lbSite is an LBSite as a router holds it.
+type lbSite struct {
+	addrs []netip.Addr
+	ports []uint16
+}
+
+// services are the router services of the site: every port on every
+// address.
+func (l *lbSite) services() []router.Service {
+	out := make([]router.Service, 0, len(l.addrs)*len(l.ports))
+	for _, a := range l.addrs {
+		for _, p := range l.ports {
+			out = append(out, router.Service{Addr: a, Proto: unix.IPPROTO_TCP, Port: p})
+		}
+	}
+	return out
+}
+
+func (l *lbSite) equal(o *lbSite) bool {
+	if l == nil || o == nil {
+		return l == o
+	}
+	return slices.Equal(l.addrs, o.addrs) && slices.Equal(l.ports, o.ports)
+}
+
+// lbAddrsOf answers the VPC resolver's questions for load balancer
+// names.
+func (v *vpcRouter) lbAddrsOf(name string) []netip.Addr {
+	if names := v.lbNames.Load(); names != nil {
+		return (*names)[name]
+	}
+	return nil
+}
+
+func (m *Manager) lbRouterNames(s LBSite) (name, uplink string) {
+	h := shortHash(m.NodeID, s.Account, s.Region, s.VpcID)
+	return RouterPrefix + h[:12], "bh" + h[:10]
+}
+
+// SetLoadBalancers makes the routers of the sites' VPCs serve exactly
+// their load balancers' addresses and ports; routers that served load
+// balancers before and serve neither them nor tasks now are removed.
+func (m *Manager) SetLoadBalancers(ctx context.Context, sites []LBSite) error {
+	var errs []error
+	wanted := map[string]bool{}
+	for _, s := range sites {
+		name, uplink := m.lbRouterNames(s)
+		wanted[name] = true
+		errs = append(errs, m.setSite(ctx, name, uplink, s))
+	}
+	entries, err := os.ReadDir(filepath.Join(m.Dir, lbsDir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		errs = append(errs, err)
+	}
+	for _, e := range entries {
+		if wanted[e.Name()] {
+			continue
+		}
+		errs = append(errs, m.dropSite(ctx, e.Name()))
+	}
+	if len(sites) == 0 {
+		_ = os.Remove(filepath.Join(m.Dir, lbsDir)) // only when empty
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Manager) setSite(ctx context.Context, name, uplink string, s LBSite) error {
+	site := &lbSite{addrs: slices.Clone(s.Addrs), ports: slices.Clone(s.Ports)}
+	slices.SortFunc(site.addrs, netip.Addr.Compare)
+	slices.Sort(site.ports)
+	site.addrs, site.ports = slices.Compact(site.addrs), slices.Compact(site.ports)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := os.MkdirAll(filepath.Join(m.Dir, lbsDir), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(m.Dir, lbsDir, name), []byte(uplink+"\n"), 0o644); err != nil {
+		return err
+	}
+	names := maps.Clone(s.Names)
+	if v := m.routers[name]; v != nil {
+		v.lbNames.Store(&names)
+		if v.lb.equal(site) && !v.dirty {
+			return nil
+		}
+		v.lb = site
+		return m.reensure(ctx, v)
+	}
+	v, err := m.newRouter(ctx, name, uplink, s.Region, s.VpcCIDRs, func(v *vpcRouter) { v.lb = site })
+	if err != nil {
+		return fmt.Errorf("VPC %s: %w", s.VpcID, err)
+	}
+	v.lbNames.Store(&names)
+	return nil
+}
+
+// dropSite takes a VPC's load balancers out of its router, and the router
+// away if no task uses it.
+func (m *Manager) dropSite(ctx context.Context, name string) error {
+	b, err := os.ReadFile(filepath.Join(m.Dir, lbsDir, name))
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(m.Dir, lbsDir, name)); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if v := m.routers[name]; v != nil && v.lb != nil {
+		v.lb = nil
+		v.lbNames.Store(nil)
+		if err := m.reensure(ctx, v); err != nil {
+			m.mu.Unlock()
+			return err
+		}
+	}
+	m.mu.Unlock()
+	if m.wiredHere(name) {
+		return nil
+	}
+	return m.removeIfUnused(ctx, name, strings.TrimSpace(string(b)))
+}
+
+// lbUsers is the set of routers that serve load balancers.
+func (m *Manager) lbUsers() map[string]bool {
+	entries, _ := os.ReadDir(filepath.Join(m.Dir, lbsDir))
+	out := map[string]bool{}
+	for _, e := range entries {
+		out[e.Name()] = true
+	}
+	return out
+}
+
+// routerOf is the open router that has addr as a load balancer address.
+func (m *Manager) routerOf(addr netip.Addr) (*router.Router, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, v := range m.routers {
+		if v.lb != nil && slices.Contains(v.lb.addrs, addr) {
+			return v.r, nil
+		}
+	}
+	return nil, fmt.Errorf("no VPC router here serves load balancer address %s", addr)
+}
+
+// LoadBalancerListen opens a listener on a load balancer address in its
+// VPC's router (after SetLoadBalancers put the address there).
+func (m *Manager) LoadBalancerListen(addr netip.AddrPort) (net.Listener, error) {
+	r, err := m.routerOf(addr.Addr())
+	if err != nil {
+		return nil, err
+	}
+	return r.Listen("tcp4", addr.String())
+}
+
+// LoadBalancerDial connects from a load balancer address to a target of
+// its VPC.
+func (m *Manager) LoadBalancerDial(ctx context.Context, src netip.Addr, dst netip.AddrPort) (net.Conn, error) {
+	r, err := m.routerOf(src)
+	if err != nil {
+		return nil, err
+	}
+	return r.DialTCP(ctx, src, dst)
+}
