@@ -44,6 +44,8 @@ bench: build
 	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench RunTaskToRunning -benchtime 40x -timeout 30m ./test/taskbench/
 	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench LaunchRate -benchtime 3x -timeout 30m ./test/taskbench/
 	$(GO) test -run '^$$' -bench ENI -benchtime 200x ./internal/agent/tasknet/
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/lb/
+	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench LoadBalancer -benchtime 1x -timeout 10m ./test/taskbench/
 	$(GO) test -run '^$$' -bench 'Append$$|Filter1M|Open1M' -benchtime 3x ./internal/logstore/
 	BERTH_BIN=$(BIN) $(GO) test -run '^$$' -bench Churn -benchtime 1x -timeout 30m ./test/taskbench/
 
