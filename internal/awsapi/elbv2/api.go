@@ -75,32 +75,29 @@ func (s *Service) TargetGroupInfo(ctx context.Context, account, region, arn stri
 // draining). A mistake is a *protocol.Error in ELB's words; a missing
 // target group wraps ErrTargetGroupNotFound.
 func (s *Service) RegisterIPTarget(ctx context.Context, account, region, targetGroupARN, ip string, port int) error {
-	sc := scope{account: account, region: region}
-	ref, _, err := s.tgOf(ctx, sc, targetGroupARN)
-	if err != nil {
-		return err
-	}
-	p := int32(port)
-	if err := checkTargetsInput(targetGroupARN, []elbv2types.TargetDescription{{Id: ip, Port: &p}}); err != nil {
-		return err
-	}
-	return s.registerTargets(ctx, sc, ref, []elbv2types.TargetDescription{{Id: ip, Port: &p}})
+	return s.changeIPTarget(ctx, scope{account: account, region: region}, targetGroupARN, ip, port, s.registerTargets)
 }
 
 // DeregisterIPTarget deregisters ip:port from a target group, as
 // DeregisterTargets does: the target drains for the group's
 // deregistration delay. A target not registered is not an error.
 func (s *Service) DeregisterIPTarget(ctx context.Context, account, region, targetGroupARN, ip string, port int) error {
-	sc := scope{account: account, region: region}
-	ref, _, err := s.tgOf(ctx, sc, targetGroupARN)
+	return s.changeIPTarget(ctx, scope{account: account, region: region}, targetGroupARN, ip, port, s.deregisterTargets)
+}
+
+// changeIPTarget checks ip:port as a target of the target group arn
+// names, as the API calls do, and makes the change.
+func (s *Service) changeIPTarget(ctx context.Context, sc scope, arn, ip string, port int, change targetsChange) error {
+	ref, _, err := s.tgOf(ctx, sc, arn)
 	if err != nil {
 		return err
 	}
 	p := int32(port)
-	if err := checkTargetsInput(targetGroupARN, []elbv2types.TargetDescription{{Id: ip, Port: &p}}); err != nil {
+	targets := []elbv2types.TargetDescription{{Id: ip, Port: &p}}
+	if err := checkTargetsInput(arn, targets); err != nil {
 		return err
 	}
-	return s.deregisterTargets(ctx, sc, ref, []elbv2types.TargetDescription{{Id: ip, Port: &p}})
+	return change(ctx, sc, ref, targets)
 }
 
 // TargetHealthOf returns the health of every target of a target group,
@@ -111,20 +108,14 @@ func (s *Service) TargetHealthOf(ctx context.Context, account, region, targetGro
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.usage(ctx, sc)
+	live, health, err := s.liveTargets(ctx, sc, rec)
 	if err != nil {
 		return nil, err
 	}
-	now, src := s.now(), s.healthSource()
-	inUse := len(u[rec.TargetGroup.TargetGroupArn]) > 0
-	out := make(map[string]Health, len(rec.Targets))
-	for i := range rec.Targets {
-		t := &rec.Targets[i]
-		if t.gone(now) {
-			continue
-		}
-		ip, _ := netip.ParseAddr(t.IP)
-		out[netip.AddrPortFrom(ip, uint16(t.Port)).String()] = targetHealth(rec, t, inUse, now, src)
+	out := make(map[string]Health, len(live))
+	for i := range live {
+		ip, _ := netip.ParseAddr(live[i].IP)
+		out[netip.AddrPortFrom(ip, uint16(live[i].Port)).String()] = health(&live[i])
 	}
 	return out, nil
 }

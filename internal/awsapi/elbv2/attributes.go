@@ -1,10 +1,14 @@
 package elbv2
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/berth-dev/berth/internal/awsapi/elbv2/elbv2types"
+	"github.com/berth-dev/berth/internal/store"
 )
 
 // attrDef is one load balancer or target group attribute: its default
@@ -125,4 +129,71 @@ func mergeAttributes(set, changes map[string]string) map[string]string {
 	}
 	maps.Copy(out, changes)
 	return out
+}
+
+// apiAttribute is an attribute as an API shape carries it; both convert
+// to and from attrKV.
+type apiAttribute interface {
+	elbv2types.LoadBalancerAttribute | elbv2types.TargetGroupAttribute
+}
+
+// attributesOf returns every attribute of rec, as Describe*Attributes
+// shows them.
+func attributesOf[A apiAttribute, T any](k *recordKind[T], rec *T) []A {
+	list := attributeList(k.attrDefs, *k.attributes(rec))
+	out := make([]A, len(list))
+	for i, a := range list {
+		out[i] = A(a)
+	}
+	return out
+}
+
+// describeAttributes answers Describe*Attributes: every attribute of the
+// record arn names.
+func describeAttributes[A apiAttribute, T any](ctx context.Context, st store.Store, sc scope, k *recordKind[T], arn string) ([]A, error) {
+	var v violations
+	v.required(arn != "", k.arnField)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	rec, err := k.byARN(ctx, st, sc, arn)
+	if err != nil {
+		return nil, err
+	}
+	return attributesOf[A](k, rec), nil
+}
+
+// modifyAttributes answers Modify*Attributes: it sets the attributes
+// given of the record arn names, checked before the ARN, and returns
+// them all.
+func modifyAttributes[A apiAttribute, T any](ctx context.Context, st store.Store, sc scope, k *recordKind[T], arn string, attrs []A) ([]A, error) {
+	var v violations
+	v.required(arn != "", k.arnField)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	var given []attrKV
+	if attrs != nil {
+		given = make([]attrKV, len(attrs))
+		for i, a := range attrs {
+			given[i] = attrKV(a)
+		}
+	}
+	changes, err := checkAttributes(k.attrDefs, given, k.title)
+	if err != nil {
+		return nil, err
+	}
+	name, id, err := k.parseARN(sc, arn)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := k.mutate(ctx, st, sc, name, id, k.notFound, func(r *T) error {
+		set := k.attributes(r)
+		*set = mergeAttributes(*set, changes)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return attributesOf[A](k, rec), nil
 }

@@ -1,6 +1,8 @@
 package elbv2
 
 import (
+	"context"
+	"slices"
 	"time"
 
 	"github.com/berth-dev/berth/internal/awsapi/elbv2/elbv2types"
@@ -71,6 +73,20 @@ func targetHealth(tg *tgRecord, t *targetRecord, inUse bool, now time.Time, src 
 		}
 	}
 	return healthRegistering
+}
+
+// liveTargets returns a target group's targets that are not gone, and
+// their health, both at one instant, so that DescribeTargetHealth and
+// TargetHealthOf answer alike.
+func (s *Service) liveTargets(ctx context.Context, sc scope, rec *tgRecord) ([]targetRecord, func(*targetRecord) Health, error) {
+	u, err := s.usage(ctx, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	now, src := s.now(), s.healthSource()
+	inUse := len(u[rec.TargetGroup.TargetGroupArn]) > 0
+	live := slices.DeleteFunc(slices.Clone(rec.Targets), func(t targetRecord) bool { return t.gone(now) })
+	return live, func(t *targetRecord) Health { return targetHealth(rec, t, inUse, now, src) }, nil
 }
 
 func (h Health) shape() *elbv2types.TargetHealth {

@@ -46,64 +46,21 @@ var lbAttrs = []attrDef{
 // lbAttribute is the value of one of a load balancer's attributes.
 func lbAttribute(r *lbRecord, key string) string { return attributeValue(lbAttrs, r.Attributes, key) }
 
-func lbAttributeList(r *lbRecord) []elbv2types.LoadBalancerAttribute {
-	list := attributeList(lbAttrs, r.Attributes)
-	out := make([]elbv2types.LoadBalancerAttribute, len(list))
-	for i, a := range list {
-		out[i] = elbv2types.LoadBalancerAttribute{Key: a.Key, Value: a.Value}
-	}
-	return out
-}
-
 // DescribeLoadBalancerAttributes lists every attribute of a load balancer.
 func (s *Service) DescribeLoadBalancerAttributes(ctx context.Context, in *elbv2types.DescribeLoadBalancerAttributesInput) (*elbv2types.DescribeLoadBalancerAttributesOutput, error) {
-	sc := scopeOf(ctx)
-	var v violations
-	v.required(in.LoadBalancerArn != "", "loadBalancerArn")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	ref, err := sc.parseLBARN(in.LoadBalancerArn)
+	attrs, err := describeAttributes[elbv2types.LoadBalancerAttribute](ctx, s.store, scopeOf(ctx), lbKind, in.LoadBalancerArn)
 	if err != nil {
 		return nil, err
 	}
-	rec, _, err := s.getLB(ctx, sc, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &elbv2types.DescribeLoadBalancerAttributesOutput{Attributes: lbAttributeList(rec)}, nil
+	return &elbv2types.DescribeLoadBalancerAttributesOutput{Attributes: attrs}, nil
 }
 
 // ModifyLoadBalancerAttributes sets attributes of a load balancer and
 // returns them all.
 func (s *Service) ModifyLoadBalancerAttributes(ctx context.Context, in *elbv2types.ModifyLoadBalancerAttributesInput) (*elbv2types.ModifyLoadBalancerAttributesOutput, error) {
-	sc := scopeOf(ctx)
-	var v violations
-	v.required(in.LoadBalancerArn != "", "loadBalancerArn")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	var given []attrKV
-	if in.Attributes != nil {
-		given = make([]attrKV, len(in.Attributes))
-		for i, a := range in.Attributes {
-			given[i] = attrKV{a.Key, a.Value}
-		}
-	}
-	changes, err := checkAttributes(lbAttrs, given, "Load balancer")
+	attrs, err := modifyAttributes(ctx, s.store, scopeOf(ctx), lbKind, in.LoadBalancerArn, in.Attributes)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := sc.parseLBARN(in.LoadBalancerArn)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := s.mutateLB(ctx, sc, ref, lbNotFound, func(r *lbRecord) error {
-		r.Attributes = mergeAttributes(r.Attributes, changes)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &elbv2types.ModifyLoadBalancerAttributesOutput{Attributes: lbAttributeList(rec)}, nil
+	return &elbv2types.ModifyLoadBalancerAttributesOutput{Attributes: attrs}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/awsapi/elbv2/elbv2types"
@@ -64,7 +63,7 @@ func (s *Service) CreateLoadBalancer(ctx context.Context, in *elbv2types.CreateL
 	if existing, err := s.sameNamedLB(ctx, sc, spec); existing != nil || err != nil {
 		return existing, err
 	}
-	if err := s.checkLBQuota(ctx, sc); err != nil {
+	if err := lbKind.checkQuota(ctx, s.store, sc, maxLoadBalancers, elbv2types.ErrTooManyLoadBalancersException); err != nil {
 		return nil, err
 	}
 	ref := lbRef{name: in.Name, id: newID()}
@@ -205,20 +204,6 @@ func (s *Service) sameNamedLB(ctx context.Context, sc scope, spec *lbSpec) (*elb
 	return &elbv2types.CreateLoadBalancerOutput{LoadBalancers: []elbv2types.LoadBalancer{rec.view(s.now())}}, nil
 }
 
-// checkLBQuota refuses a load balancer past the region's quota. It counts
-// without a lock, so racing creates may pass it together; the quota is a
-// guard against runaway scripts, not an exact limit.
-func (s *Service) checkLBQuota(ctx context.Context, sc scope) error {
-	res, err := s.store.List(ctx, sc.lbPrefix(), store.ListOptions{Limit: maxLoadBalancers})
-	if err != nil {
-		return internal("counting load balancers", err)
-	}
-	if len(res.Objects) >= maxLoadBalancers {
-		return elbError(elbv2types.ErrTooManyLoadBalancersException, "The quota of %d load balancers per region has been reached", maxLoadBalancers)
-	}
-	return nil
-}
-
 // view returns the load balancer as the API shows it at now: provisioning
 // for ProvisioningTime after it was created, then active.
 func (r *lbRecord) view(now time.Time) elbv2types.LoadBalancer {
@@ -250,46 +235,11 @@ func (s *Service) DescribeLoadBalancers(ctx context.Context, in *elbv2types.Desc
 	if in.LoadBalancerArns != nil && in.Names != nil {
 		return nil, validation("Load balancer names and load balancer ARNs cannot be specified at the same time")
 	}
-	var recs []*lbRecord
-	switch {
-	case in.LoadBalancerArns != nil:
-		for _, arn := range dedupe(in.LoadBalancerArns) {
-			ref, err := sc.parseLBARN(arn)
-			if err != nil {
-				return nil, err
-			}
-			rec, _, err := s.getLB(ctx, sc, ref)
-			if err != nil {
-				return nil, err
-			}
-			recs = append(recs, rec)
-		}
-	case in.Names != nil:
-		var missing []string
-		for _, name := range dedupe(in.Names) {
-			rec, _, err := s.lbs().Get(ctx, sc.lbKey(name))
-			switch {
-			case errors.Is(err, store.ErrNotFound) || err == nil && nameProblem(name) != "":
-				missing = append(missing, name)
-			case err != nil:
-				return nil, internal("reading load balancer", err)
-			default:
-				recs = append(recs, rec)
-			}
-		}
-		if missing != nil {
-			return nil, elbError(elbv2types.ErrLoadBalancerNotFoundException, "Load balancers '[%s]' not found", strings.Join(missing, ", "))
-		}
-	default:
-		var err error
-		if recs, err = s.listLBs(ctx, sc); err != nil {
-			return nil, err
-		}
+	recs, err := lbKind.describe(ctx, s.store, sc, in.LoadBalancerArns, in.Names)
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(recs, func(a, b *lbRecord) int {
-		return strings.Compare(a.LoadBalancer.LoadBalancerName, b.LoadBalancer.LoadBalancerName)
-	})
-	page, next, err := takePage(recs, func(r *lbRecord) string { return r.LoadBalancer.LoadBalancerName }, in.Marker, in.PageSize)
+	page, next, err := takePage(recs, lbKind.name, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -311,38 +261,22 @@ func (s *Service) DeleteLoadBalancer(ctx context.Context, in *elbv2types.DeleteL
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ref, err := sc.parseLBARN(in.LoadBalancerArn)
-	if hasCode(err, elbv2types.ErrLoadBalancerNotFoundException) {
-		return &elbv2types.DeleteLoadBalancerOutput{}, nil
-	} else if err != nil {
-		return nil, err
-	}
-	for range 8 {
-		rec, rev, err := s.getLB(ctx, sc, ref)
-		if hasCode(err, elbv2types.ErrLoadBalancerNotFoundException) {
-			return &elbv2types.DeleteLoadBalancerOutput{}, nil
-		} else if err != nil {
-			return nil, err
-		}
-		if lbAttribute(rec, attrDeletionProtection) == "true" {
-			return nil, elbError(elbv2types.ErrOperationNotPermittedException,
+	rec, err := lbKind.delete(ctx, s.store, sc, in.LoadBalancerArn, func(r *lbRecord) error {
+		if lbAttribute(r, attrDeletionProtection) == "true" {
+			return elbError(elbv2types.ErrOperationNotPermittedException,
 				"Load balancer '%s' cannot be deleted because deletion protection is enabled", in.LoadBalancerArn)
 		}
-		err = s.lbs().Delete(ctx, sc.lbKey(ref.name), rev)
-		switch {
-		case err == nil:
-			if err := s.deleteENIs(ctx, sc, rec.ENIs); err != nil {
-				return nil, err
-			}
-			return &elbv2types.DeleteLoadBalancerOutput{}, nil
-		case errors.Is(err, store.ErrNotFound):
-			return &elbv2types.DeleteLoadBalancerOutput{}, nil
-		case !errors.Is(err, store.ErrConflict):
-			return nil, internal("deleting load balancer", err)
-		}
-		// Changed since read (deletion protection may have been set): look again.
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, elbError(elbv2types.ErrResourceInUseException, "Load balancer '%s' is being changed by another request; try again", in.LoadBalancerArn)
+	if rec != nil {
+		if err := s.deleteENIs(ctx, sc, rec.ENIs); err != nil {
+			return nil, err
+		}
+	}
+	return &elbv2types.DeleteLoadBalancerOutput{}, nil
 }
 
 func (s *Service) deleteENIs(ctx context.Context, sc scope, enis []ENI) error {

@@ -116,93 +116,25 @@ func (r *lbRecord) sortListeners() {
 // getLB reads the load balancer ref names, answering LoadBalancerNotFound
 // when there is none with that name and id.
 func (s *Service) getLB(ctx context.Context, sc scope, ref lbRef) (*lbRecord, int64, error) {
-	rec, rev, err := s.lbs().Get(ctx, sc.lbKey(ref.name))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, 0, lbNotFound()
-	case err != nil:
-		return nil, 0, internal("reading load balancer", err)
-	case rec.ID != ref.id:
-		return nil, 0, lbNotFound()
-	}
-	return rec, rev, nil
+	return lbKind.get(ctx, s.store, sc, ref.name, ref.id)
 }
 
 // mutateLB changes the load balancer ref names with fn (see
-// store.Typed.Mutate); a missing one is notFound's error, so that a call
+// recordKind.mutate); a missing one is notFound's error, so that a call
 // on a listener or rule answers ListenerNotFound or RuleNotFound.
 func (s *Service) mutateLB(ctx context.Context, sc scope, ref lbRef, notFound func() *protocol.Error, fn func(*lbRecord) error) (*lbRecord, error) {
-	rec, _, err := s.lbs().Mutate(ctx, sc.lbKey(ref.name), func(r *lbRecord) error {
-		if r.ID != ref.id {
-			return notFound()
-		}
-		return fn(r)
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, notFound()
-	case err != nil:
-		return nil, passClientError(err, "updating load balancer")
-	}
-	return rec, nil
+	return lbKind.mutate(ctx, s.store, sc, ref.name, ref.id, notFound, fn)
 }
 
 // getTG reads the target group ref names, answering TargetGroupNotFound
 // when there is none with that name and id.
 func (s *Service) getTG(ctx context.Context, sc scope, ref tgRef) (*tgRecord, int64, error) {
-	rec, rev, err := s.tgs().Get(ctx, sc.tgKey(ref.name))
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, 0, tgNotFound()
-	case err != nil:
-		return nil, 0, internal("reading target group", err)
-	case rec.ID != ref.id:
-		return nil, 0, tgNotFound()
-	}
-	return rec, rev, nil
+	return tgKind.get(ctx, s.store, sc, ref.name, ref.id)
 }
 
 // mutateTG changes the target group ref names with fn.
 func (s *Service) mutateTG(ctx context.Context, sc scope, ref tgRef, fn func(*tgRecord) error) (*tgRecord, error) {
-	rec, _, err := s.tgs().Mutate(ctx, sc.tgKey(ref.name), func(r *tgRecord) error {
-		if r.ID != ref.id {
-			return tgNotFound()
-		}
-		return fn(r)
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, tgNotFound()
-	case err != nil:
-		return nil, passClientError(err, "updating target group")
-	}
-	return rec, nil
-}
-
-// listLBs returns every load balancer of the scope, in name order.
-func (s *Service) listLBs(ctx context.Context, sc scope) ([]*lbRecord, error) {
-	items, _, err := s.lbs().ListAll(ctx, sc.lbPrefix())
-	if err != nil {
-		return nil, internal("listing load balancers", err)
-	}
-	out := make([]*lbRecord, len(items))
-	for i := range items {
-		out[i] = &items[i].Value
-	}
-	return out, nil
-}
-
-// listTGs returns every target group of the scope, in name order.
-func (s *Service) listTGs(ctx context.Context, sc scope) ([]*tgRecord, error) {
-	items, _, err := s.tgs().ListAll(ctx, sc.tgPrefix())
-	if err != nil {
-		return nil, internal("listing target groups", err)
-	}
-	out := make([]*tgRecord, len(items))
-	for i := range items {
-		out[i] = &items[i].Value
-	}
-	return out, nil
+	return tgKind.mutate(ctx, s.store, sc, ref.name, ref.id, tgNotFound, fn)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

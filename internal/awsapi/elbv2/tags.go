@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/awsapi/elbv2/elbv2types"
 	"github.com/berth-dev/berth/internal/awsapi/protocol"
+	"github.com/berth-dev/berth/internal/store"
 )
 
 // Tag limits, as ELB has them.
@@ -85,51 +86,15 @@ func (s *Service) resolveTaggable(sc scope, arn string) (*taggable, error) {
 	_, _, typ, _, _ := splitARN(arn)
 	switch typ {
 	case "loadbalancer":
-		ref, err := sc.parseLBARN(arn)
-		if err != nil {
-			return nil, err
-		}
-		return &taggable{arn: arn, what: "load balancer",
-			tags: func(ctx context.Context) ([]elbv2types.Tag, error) {
-				rec, _, err := s.getLB(ctx, sc, ref)
-				if err != nil {
-					return nil, err
-				}
-				return rec.Tags, nil
-			},
-			update: func(ctx context.Context, fn func([]elbv2types.Tag) ([]elbv2types.Tag, error)) error {
-				_, err := s.mutateLB(ctx, sc, ref, lbNotFound, func(r *lbRecord) (err error) {
-					r.Tags, err = fn(r.Tags)
-					return err
-				})
-				return err
-			}}, nil
+		return kindTaggable(s.store, sc, arn, lbKind)
 	case "targetgroup":
-		ref, err := sc.parseTGARN(arn)
-		if err != nil {
-			return nil, err
-		}
-		return &taggable{arn: arn, what: "target group",
-			tags: func(ctx context.Context) ([]elbv2types.Tag, error) {
-				rec, _, err := s.getTG(ctx, sc, ref)
-				if err != nil {
-					return nil, err
-				}
-				return rec.Tags, nil
-			},
-			update: func(ctx context.Context, fn func([]elbv2types.Tag) ([]elbv2types.Tag, error)) error {
-				_, err := s.mutateTG(ctx, sc, ref, func(r *tgRecord) (err error) {
-					r.Tags, err = fn(r.Tags)
-					return err
-				})
-				return err
-			}}, nil
+		return kindTaggable(s.store, sc, arn, tgKind)
 	case "listener":
 		ref, err := sc.parseListenerARN(arn)
 		if err != nil {
 			return nil, err
 		}
-		return s.subTaggable(sc, arn, "listener", ref.lb, listenerNotFound, func(r *lbRecord) *[]elbv2types.Tag {
+		return recordTaggable(s.store, sc, arn, "listener", lbKind, ref.lb.name, ref.lb.id, listenerNotFound, func(r *lbRecord) *[]elbv2types.Tag {
 			if l := r.listener(ref.id); l != nil {
 				return &l.Tags
 			}
@@ -140,7 +105,7 @@ func (s *Service) resolveTaggable(sc scope, arn string) (*taggable, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s.subTaggable(sc, arn, "rule", ref.listener.lb, ruleNotFound, func(r *lbRecord) *[]elbv2types.Tag {
+		return recordTaggable(s.store, sc, arn, "rule", lbKind, ref.listener.lb.name, ref.listener.lb.id, ruleNotFound, func(r *lbRecord) *[]elbv2types.Tag {
 			l := r.listener(ref.listener.id)
 			switch {
 			case l == nil:
@@ -157,13 +122,25 @@ func (s *Service) resolveTaggable(sc scope, arn string) (*taggable, error) {
 	return nil, validation("'%s' is not a valid load balancer, target group, listener or rule ARN", arn)
 }
 
-// subTaggable is a listener or rule: tags inside a load balancer record,
-// which find locates (nil when the resource is gone).
-func (s *Service) subTaggable(sc scope, arn, what string, lb lbRef, notFound func() *protocol.Error, find func(*lbRecord) *[]elbv2types.Tag) *taggable {
+// kindTaggable is the load balancer or target group an ARN of kind k
+// names.
+func kindTaggable[T any](st store.Store, sc scope, arn string, k *recordKind[T]) (*taggable, error) {
+	name, id, err := k.parseARN(sc, arn)
+	if err != nil {
+		return nil, err
+	}
+	return recordTaggable(st, sc, arn, k.what, k, name, id, k.notFound, k.tags), nil
+}
+
+// recordTaggable is a resource whose tags are in the record of kind k,
+// name and id: the record's own, or a listener's or rule's inside a load
+// balancer record, which find locates (nil when the resource is gone). A
+// missing record or resource is notFound's error.
+func recordTaggable[T any](st store.Store, sc scope, arn, what string, k *recordKind[T], name, id string, notFound func() *protocol.Error, find func(*T) *[]elbv2types.Tag) *taggable {
 	return &taggable{arn: arn, what: what,
 		tags: func(ctx context.Context) ([]elbv2types.Tag, error) {
-			rec, _, err := s.getLB(ctx, sc, lb)
-			if hasCode(err, elbv2types.ErrLoadBalancerNotFoundException) {
+			rec, _, err := k.get(ctx, st, sc, name, id)
+			if hasCode(err, k.notFound().Code) {
 				return nil, notFound()
 			} else if err != nil {
 				return nil, err
@@ -175,7 +152,7 @@ func (s *Service) subTaggable(sc scope, arn, what string, lb lbRef, notFound fun
 			return *p, nil
 		},
 		update: func(ctx context.Context, fn func([]elbv2types.Tag) ([]elbv2types.Tag, error)) error {
-			_, err := s.mutateLB(ctx, sc, lb, notFound, func(r *lbRecord) (err error) {
+			_, err := k.mutate(ctx, st, sc, name, id, notFound, func(r *T) (err error) {
 				p := find(r)
 				if p == nil {
 					return notFound()

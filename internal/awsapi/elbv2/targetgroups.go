@@ -26,12 +26,8 @@ func (s *Service) CreateTargetGroup(ctx context.Context, in *elbv2types.CreateTa
 	if out, err := s.sameNamedTG(ctx, sc, tg); out != nil || err != nil {
 		return out, err
 	}
-	res, err := s.store.List(ctx, sc.tgPrefix(), store.ListOptions{Limit: maxTargetGroups})
-	if err != nil {
-		return nil, internal("counting target groups", err)
-	}
-	if len(res.Objects) >= maxTargetGroups {
-		return nil, elbError(elbv2types.ErrTooManyTargetGroupsException, "The quota of %d target groups per region has been reached", maxTargetGroups)
+	if err := tgKind.checkQuota(ctx, s.store, sc, maxTargetGroups, elbv2types.ErrTooManyTargetGroupsException); err != nil {
+		return nil, err
 	}
 	ref := tgRef{name: in.Name, id: newID()}
 	tg.TargetGroupArn = sc.tgARN(ref)
@@ -169,62 +165,19 @@ func (s *Service) DescribeTargetGroups(ctx context.Context, in *elbv2types.Descr
 	if err != nil {
 		return nil, err
 	}
-	var recs []*tgRecord
-	switch {
-	case in.TargetGroupArns != nil:
-		for _, arn := range dedupe(in.TargetGroupArns) {
-			ref, err := sc.parseTGARN(arn)
-			if err != nil {
-				return nil, err
-			}
-			rec, _, err := s.getTG(ctx, sc, ref)
-			if err != nil {
-				return nil, err
-			}
-			recs = append(recs, rec)
-		}
-	case in.Names != nil:
-		var missing []string
-		for _, name := range dedupe(in.Names) {
-			rec, _, err := s.tgs().Get(ctx, sc.tgKey(name))
-			switch {
-			case errors.Is(err, store.ErrNotFound) || err == nil && nameProblem(name) != "":
-				missing = append(missing, name)
-			case err != nil:
-				return nil, internal("reading target group", err)
-			default:
-				recs = append(recs, rec)
-			}
-		}
-		if missing != nil {
-			return nil, elbError(elbv2types.ErrTargetGroupNotFoundException, "Target groups '[%s]' not found", strings.Join(missing, ", "))
-		}
-	default:
-		all, err := s.listTGs(ctx, sc)
-		if err != nil {
-			return nil, err
-		}
-		if in.LoadBalancerArn == "" {
-			recs = all
-			break
-		}
-		ref, err := sc.parseLBARN(in.LoadBalancerArn)
-		if err != nil {
-			return nil, err
-		}
-		if _, _, err := s.getLB(ctx, sc, ref); err != nil {
-			return nil, err
-		}
-		for _, rec := range all {
-			if slices.Contains(u[rec.TargetGroup.TargetGroupArn], in.LoadBalancerArn) {
-				recs = append(recs, rec)
-			}
-		}
+	recs, err := tgKind.describe(ctx, s.store, sc, in.TargetGroupArns, in.Names)
+	if err != nil {
+		return nil, err
 	}
-	slices.SortFunc(recs, func(a, b *tgRecord) int {
-		return strings.Compare(a.TargetGroup.TargetGroupName, b.TargetGroup.TargetGroupName)
-	})
-	page, next, err := takePage(recs, func(r *tgRecord) string { return r.TargetGroup.TargetGroupName }, in.Marker, in.PageSize)
+	if in.LoadBalancerArn != "" {
+		if _, err := lbKind.byARN(ctx, s.store, sc, in.LoadBalancerArn); err != nil {
+			return nil, err
+		}
+		recs = slices.DeleteFunc(recs, func(r *tgRecord) bool {
+			return !slices.Contains(u[r.TargetGroup.TargetGroupArn], in.LoadBalancerArn)
+		})
+	}
+	page, next, err := takePage(recs, tgKind.name, in.Marker, in.PageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -274,12 +227,6 @@ func (s *Service) DeleteTargetGroup(ctx context.Context, in *elbv2types.DeleteTa
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ref, err := sc.parseTGARN(in.TargetGroupArn)
-	if hasCode(err, elbv2types.ErrTargetGroupNotFoundException) {
-		return &elbv2types.DeleteTargetGroupOutput{}, nil
-	} else if err != nil {
-		return nil, err
-	}
 	u, err := s.usage(ctx, sc)
 	if err != nil {
 		return nil, err
@@ -287,20 +234,8 @@ func (s *Service) DeleteTargetGroup(ctx context.Context, in *elbv2types.DeleteTa
 	if len(u[in.TargetGroupArn]) > 0 {
 		return nil, elbError(elbv2types.ErrResourceInUseException, "Target group '%s' is currently in use by a listener or a rule", in.TargetGroupArn)
 	}
-	for range 8 {
-		_, rev, err := s.getTG(ctx, sc, ref)
-		if hasCode(err, elbv2types.ErrTargetGroupNotFoundException) {
-			return &elbv2types.DeleteTargetGroupOutput{}, nil
-		} else if err != nil {
-			return nil, err
-		}
-		err = s.tgs().Delete(ctx, sc.tgKey(ref.name), rev)
-		switch {
-		case err == nil, errors.Is(err, store.ErrNotFound):
-			return &elbv2types.DeleteTargetGroupOutput{}, nil
-		case !errors.Is(err, store.ErrConflict):
-			return nil, internal("deleting target group", err)
-		}
+	if _, err := tgKind.delete(ctx, s.store, sc, in.TargetGroupArn, nil); err != nil {
+		return nil, err
 	}
-	return nil, elbError(elbv2types.ErrResourceInUseException, "Target group '%s' is being changed by another request; try again", in.TargetGroupArn)
+	return &elbv2types.DeleteTargetGroupOutput{}, nil
 }

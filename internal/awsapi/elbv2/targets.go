@@ -19,15 +19,7 @@ const maxTargets = 1000
 // must be in a subnet of the group's VPC; its Availability Zone is that
 // subnet's. Registering a draining target again stops its draining.
 func (s *Service) RegisterTargets(ctx context.Context, in *elbv2types.RegisterTargetsInput) (*elbv2types.RegisterTargetsOutput, error) {
-	sc := scopeOf(ctx)
-	if err := checkTargetsInput(in.TargetGroupArn, in.Targets); err != nil {
-		return nil, err
-	}
-	ref, err := sc.parseTGARN(in.TargetGroupArn)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.registerTargets(ctx, sc, ref, in.Targets); err != nil {
+	if err := s.changeTargets(ctx, in.TargetGroupArn, in.Targets, s.registerTargets); err != nil {
 		return nil, err
 	}
 	return &elbv2types.RegisterTargetsOutput{}, nil
@@ -37,18 +29,28 @@ func (s *Service) RegisterTargets(ctx context.Context, in *elbv2types.RegisterTa
 // deregistration delay, then is gone. Targets not registered are ignored,
 // as in AWS.
 func (s *Service) DeregisterTargets(ctx context.Context, in *elbv2types.DeregisterTargetsInput) (*elbv2types.DeregisterTargetsOutput, error) {
-	sc := scopeOf(ctx)
-	if err := checkTargetsInput(in.TargetGroupArn, in.Targets); err != nil {
-		return nil, err
-	}
-	ref, err := sc.parseTGARN(in.TargetGroupArn)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.deregisterTargets(ctx, sc, ref, in.Targets); err != nil {
+	if err := s.changeTargets(ctx, in.TargetGroupArn, in.Targets, s.deregisterTargets); err != nil {
 		return nil, err
 	}
 	return &elbv2types.DeregisterTargetsOutput{}, nil
+}
+
+// targetsChange is registerTargets or deregisterTargets: a change to a
+// target group's targets, checked by the caller.
+type targetsChange func(ctx context.Context, sc scope, ref tgRef, targets []elbv2types.TargetDescription) error
+
+// changeTargets checks a RegisterTargets or DeregisterTargets request and
+// makes the change.
+func (s *Service) changeTargets(ctx context.Context, arn string, targets []elbv2types.TargetDescription, change targetsChange) error {
+	sc := scopeOf(ctx)
+	if err := checkTargetsInput(arn, targets); err != nil {
+		return err
+	}
+	ref, err := sc.parseTGARN(arn)
+	if err != nil {
+		return err
+	}
+	return change(ctx, sc, ref, targets)
 }
 
 func checkTargetsInput(arn string, targets []elbv2types.TargetDescription) error {
@@ -205,20 +207,14 @@ func (s *Service) DescribeTargetHealth(ctx context.Context, in *elbv2types.Descr
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ref, err := sc.parseTGARN(in.TargetGroupArn)
+	rec, err := tgKind.byARN(ctx, s.store, sc, in.TargetGroupArn)
 	if err != nil {
 		return nil, err
 	}
-	rec, _, err := s.getTG(ctx, sc, ref)
+	live, health, err := s.liveTargets(ctx, sc, rec)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.usage(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	now, src := s.now(), s.healthSource()
-	inUse := len(u[rec.TargetGroup.TargetGroupArn]) > 0
 	describe := func(t *targetRecord, h Health) elbv2types.TargetHealthDescription {
 		port := t.Port
 		return elbv2types.TargetHealthDescription{
@@ -228,10 +224,9 @@ func (s *Service) DescribeTargetHealth(ctx context.Context, in *elbv2types.Descr
 		}
 	}
 	out := &elbv2types.DescribeTargetHealthOutput{TargetHealthDescriptions: []elbv2types.TargetHealthDescription{}}
-	live := slices.DeleteFunc(slices.Clone(rec.Targets), func(t targetRecord) bool { return t.gone(now) })
 	if in.Targets == nil {
 		for i := range live {
-			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(&live[i], targetHealth(rec, &live[i], inUse, now, src)))
+			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(&live[i], health(&live[i])))
 		}
 		return out, nil
 	}
@@ -244,7 +239,7 @@ func (s *Service) DescribeTargetHealth(ctx context.Context, in *elbv2types.Descr
 		for i := range live {
 			if live[i].IP == ip.String() && (want.Port == nil || *want.Port == live[i].Port) {
 				found = true
-				out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(&live[i], targetHealth(rec, &live[i], inUse, now, src)))
+				out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(&live[i], health(&live[i])))
 			}
 		}
 		if !found {

@@ -74,64 +74,21 @@ func tgAttributeInt(r *tgRecord, key string) int {
 	return n
 }
 
-func tgAttributeList(r *tgRecord) []elbv2types.TargetGroupAttribute {
-	list := attributeList(tgAttrs, r.Attributes)
-	out := make([]elbv2types.TargetGroupAttribute, len(list))
-	for i, a := range list {
-		out[i] = elbv2types.TargetGroupAttribute{Key: a.Key, Value: a.Value}
-	}
-	return out
-}
-
 // DescribeTargetGroupAttributes lists every attribute of a target group.
 func (s *Service) DescribeTargetGroupAttributes(ctx context.Context, in *elbv2types.DescribeTargetGroupAttributesInput) (*elbv2types.DescribeTargetGroupAttributesOutput, error) {
-	sc := scopeOf(ctx)
-	var v violations
-	v.required(in.TargetGroupArn != "", "targetGroupArn")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	ref, err := sc.parseTGARN(in.TargetGroupArn)
+	attrs, err := describeAttributes[elbv2types.TargetGroupAttribute](ctx, s.store, scopeOf(ctx), tgKind, in.TargetGroupArn)
 	if err != nil {
 		return nil, err
 	}
-	rec, _, err := s.getTG(ctx, sc, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &elbv2types.DescribeTargetGroupAttributesOutput{Attributes: tgAttributeList(rec)}, nil
+	return &elbv2types.DescribeTargetGroupAttributesOutput{Attributes: attrs}, nil
 }
 
 // ModifyTargetGroupAttributes sets attributes of a target group and
 // returns them all.
 func (s *Service) ModifyTargetGroupAttributes(ctx context.Context, in *elbv2types.ModifyTargetGroupAttributesInput) (*elbv2types.ModifyTargetGroupAttributesOutput, error) {
-	sc := scopeOf(ctx)
-	var v violations
-	v.required(in.TargetGroupArn != "", "targetGroupArn")
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	var given []attrKV
-	if in.Attributes != nil {
-		given = make([]attrKV, len(in.Attributes))
-		for i, a := range in.Attributes {
-			given[i] = attrKV{a.Key, a.Value}
-		}
-	}
-	changes, err := checkAttributes(tgAttrs, given, "Target group")
+	attrs, err := modifyAttributes(ctx, s.store, scopeOf(ctx), tgKind, in.TargetGroupArn, in.Attributes)
 	if err != nil {
 		return nil, err
 	}
-	ref, err := sc.parseTGARN(in.TargetGroupArn)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := s.mutateTG(ctx, sc, ref, func(r *tgRecord) error {
-		r.Attributes = mergeAttributes(r.Attributes, changes)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &elbv2types.ModifyTargetGroupAttributesOutput{Attributes: tgAttributeList(rec)}, nil
+	return &elbv2types.ModifyTargetGroupAttributesOutput{Attributes: attrs}, nil
 }

@@ -59,7 +59,7 @@ func usageOf(lbs []*lbRecord) tgUsage {
 
 // usage reads which load balancers use which target groups in a scope.
 func (s *Service) usage(ctx context.Context, sc scope) (tgUsage, error) {
-	lbs, err := s.listLBs(ctx, sc)
+	lbs, err := lbKind.list(ctx, s.store, sc)
 	if err != nil {
 		return nil, err
 	}
