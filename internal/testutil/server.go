@@ -3,6 +3,7 @@
 package testutil
 
 import (
+	"cmp"
 	"context"
 	"path/filepath"
 
@@ -77,7 +78,8 @@ func (s *Server) Start() error {
 		s.ELBHostAddr = fmt.Sprintf("127.%d.%d.%d", 100+mrand.IntN(100), mrand.IntN(256), 1+mrand.IntN(254))
 		s.Env = append(s.Env, "BERTH_ELB_HOST_ADDRESSES="+s.ELBHostAddr)
 	}
-	cmd := exec.Command(s.Bin, "server", "--listen", "127.0.0.1:0", "--data-dir", s.DataDir, "--log-level", "warn")
+	level := cmp.Or(os.Getenv("BERTH_TEST_LOG_LEVEL"), "warn") // debug a failing test with info or debug
+	cmd := exec.Command(s.Bin, "server", "--listen", "127.0.0.1:0", "--data-dir", s.DataDir, "--log-level", level)
 	cmd.Env = append(append(os.Environ(), "BERTH_ACCOUNT_ID="+TestAccountID), s.Env...)
 	cmd.Stderr = s.Log
 	stdout, err := cmd.StdoutPipe()

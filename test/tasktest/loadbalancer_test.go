@@ -134,16 +134,23 @@ func TestServiceBehindLoadBalancer(t *testing.T) {
 	if from, _, _ := strings.Cut(fmt.Sprint(body["remote_addr"]), ":"); !slices.Contains(f.addrs, from) {
 		t.Errorf("the target saw %v, not one of the load balancer's addresses %v", body["remote_addr"], f.addrs)
 	}
-	// On its own address, from the host (which routes the VPC to berth).
+	// On its own address, from the host — when the host routes the VPC's
+	// block to this server's router (another berth on the host may hold
+	// 172.31.0.0/16 for its own default VPC: then the block is not routed
+	// here, as the README says).
 	out, err := exec.Command("ip", "route", "get", f.addrs[0]).Output()
 	if err != nil || !strings.Contains(string(out), " dev bh") {
 		t.Fatalf("%s does not route to a berth VPC uplink here: %s %v", f.addrs[0], out, err)
 	}
-	resp, err := client.Get("http://" + f.addrs[0] + "/")
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("on the load balancer's address: %v %v", resp, err)
+	if slices.ContainsFunc(routerNames(t), func(r [2]string) bool { return strings.Contains(string(out), " dev "+r[1]+" ") }) {
+		resp, err := client.Get("http://" + f.addrs[0] + "/")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("on the load balancer's address: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	} else {
+		t.Logf("%s routes to another server's VPC router (%s): not asked from the host", f.addrs[0], strings.TrimSpace(string(out)))
 	}
-	resp.Body.Close()
 	// From a task, by name through the VPC resolver.
 	if code, out := probe(t, c, f.subnets[0], nil, "/testapp", "fetch", "-timeout", "3s", "http://"+f.dns+"/health"); code != 0 || !strings.HasPrefix(out, "HTTP 200") {
 		t.Errorf("from a task by name: exit %d: %s", code, out)
@@ -192,7 +199,12 @@ func TestServiceBehindLoadBalancer(t *testing.T) {
 	}
 
 	// A target that fails its health checks is replaced after the grace
-	// period.
+	// period. (First the old targets finish draining, so that /fail goes
+	// to a task of the service as it now is.)
+	waitFor(t, "only the new targets left", time.Minute, func() bool {
+		return len(must(f.elb.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(f.tgARN)}))(t).TargetHealthDescriptions) == 2 &&
+			f.healthy(t) == 2
+	})
 	if code, _, err := f.get(client, "/fail"); err != nil || code != 200 {
 		t.Fatalf("/fail: %d %v", code, err)
 	}

@@ -119,6 +119,7 @@ func (m *Manager) setSite(ctx context.Context, name, uplink string, s LBSite) er
 		return err
 	}
 	names := maps.Clone(s.Names)
+	defer m.indexLBAddrs()
 	if v := m.routers[name]; v != nil {
 		v.lbNames.Store(&names)
 		if v.lb.equal(site) && !v.dirty {
@@ -149,6 +150,7 @@ func (m *Manager) dropSite(ctx context.Context, name string) error {
 	if v := m.routers[name]; v != nil && v.lb != nil {
 		v.lb = nil
 		v.lbNames.Store(nil)
+		m.indexLBAddrs()
 		if err := m.reensure(ctx, v); err != nil {
 			m.mu.Unlock()
 			return err
@@ -172,15 +174,30 @@ func (m *Manager) lbUsers() map[string]bool {
 }
 
 // routerOf is the open router that has addr as a load balancer address.
+// It takes no lock that router changes hold: a proxied request never waits
+// for a task's network set-up.
 func (m *Manager) routerOf(addr netip.Addr) (*router.Router, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, v := range m.routers {
-		if v.lb != nil && slices.Contains(v.lb.addrs, addr) {
-			return v.r, nil
+	if byAddr := m.lbAddrs.Load(); byAddr != nil {
+		if v := (*byAddr)[addr]; v != nil {
+			if r := v.current.Load(); r != nil {
+				return r, nil
+			}
 		}
 	}
 	return nil, fmt.Errorf("no VPC router here serves load balancer address %s", addr)
+}
+
+// indexLBAddrs rebuilds the map routerOf reads (m.mu held).
+func (m *Manager) indexLBAddrs() {
+	byAddr := map[netip.Addr]*vpcRouter{}
+	for _, v := range m.routers {
+		if v.lb != nil {
+			for _, a := range v.lb.addrs {
+				byAddr[a] = v
+			}
+		}
+	}
+	m.lbAddrs.Store(&byAddr)
 }
 
 // LoadBalancerListen opens a listener on a load balancer address in its

@@ -21,8 +21,8 @@ import (
 )
 
 // vpcRouter is a VPC's router on this host, the resolver it serves, and
-// what its tasks add to it. All fields but bridges (set once) are guarded
-// by Manager.mu.
+// what its tasks add to it. All fields but bridges (set once) and the
+// atomic ones are guarded by Manager.mu.
 type vpcRouter struct {
 	cfg     router.Config // less Public, which comes from public
 	r       *router.Router
@@ -35,6 +35,7 @@ type vpcRouter struct {
 	dirty   bool                                    // the last re-ensure failed: the router lags its config
 	lb      *lbSite                                 // the VPC's load balancers here, nil when none
 	lbNames atomic.Pointer[map[string][]netip.Addr] // their DNS names, for the resolver
+	current atomic.Pointer[router.Router]           // r, for the load balancers' dials without Manager.mu
 	retryAt time.Time                               // when skipped host routes may be tried again
 }
 
@@ -272,6 +273,7 @@ func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 		v.dirty = true // the router is behind its config: the next task tries again
 		return fmt.Errorf("router %s: %w", cfg.Name, err)
 	}
+	v.current.Store(r) // before the old handle closes: dials move over first
 	if v.r != nil {
 		_ = v.r.Close()
 	}

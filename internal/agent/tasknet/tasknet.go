@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/berth-dev/berth/internal/agent/netns"
 	"github.com/berth-dev/berth/internal/agent/taskrunner"
@@ -69,8 +70,9 @@ type Manager struct {
 
 	mu        sync.Mutex // serialises router changes; guards the maps and the routers' fields
 	routers   map[string]*vpcRouter
-	tasks     map[string]*wired // by task id
-	upstreams []string          // the host's resolvers, read once
+	tasks     map[string]*wired                         // by task id
+	upstreams []string                                  // the host's resolvers, read once
+	lbAddrs   atomic.Pointer[map[netip.Addr]*vpcRouter] // load balancer address → its router (routerOf)
 }
 
 const (

@@ -22,6 +22,9 @@ func (r *Router) DialTCP(ctx context.Context, src netip.Addr, dst netip.AddrPort
 	if !src.Is4() || !dst.Addr().Is4() {
 		return nil, fmt.Errorf("router %s: dial %s → %s: IPv4 only", r.cfg.Name, src, dst)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	fd := -1
 	err := r.do(func() error {
 		var err error
@@ -68,21 +71,24 @@ func awaitConnect(ctx context.Context, c *net.TCPConn) error {
 	if err != nil {
 		return err
 	}
+	// Write's callback runs first at once and then each time the socket
+	// turns writable: it must itself tell a finished connect (connected,
+	// or SO_ERROR set) from one still in progress. (Waiting once before
+	// looking could miss a connect that finished before the wait began:
+	// the poller only reports the change.)
 	var soErr error
-	waited := false
 	werr := rc.Write(func(fd uintptr) bool {
-		if !waited {
-			waited = true
-			return false // wait for writability first
-		}
 		v, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR)
 		switch {
 		case err != nil:
 			soErr = os.NewSyscallError("getsockopt", err)
+			return true
 		case v != 0:
 			soErr = os.NewSyscallError("connect", syscall.Errno(v))
+			return true
 		}
-		return true
+		_, err = unix.Getpeername(int(fd))
+		return err == nil // connected; ENOTCONN: still connecting
 	})
 	if werr != nil {
 		if ctx.Err() != nil {
