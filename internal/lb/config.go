@@ -46,6 +46,9 @@ type Listener struct {
 	Rules []Rule
 	// Default is the action taken when no rule matches.
 	Default Action
+	// NoHost keeps the listener off Options.HostAddrs: its load
+	// balancer's security groups do not admit the host.
+	NoHost bool
 }
 
 // Rule is a listener rule other than the default one.

@@ -104,6 +104,9 @@ func compile(cfg *Config, groups map[string]*group, hostAddrs []netip.Addr) *sna
 				add(netip.AddrPortFrom(a, lc.Port), l)
 			}
 			for _, a := range hostAddrs {
+				if lc.NoHost {
+					break
+				}
 				key := netip.AddrPortFrom(a.Unmap(), lc.Port)
 				add(key, l)
 				s.host[key] = true

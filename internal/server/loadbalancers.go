@@ -5,14 +5,17 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/agent/tasknet"
+	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ecs"
 	"github.com/berth-dev/berth/internal/awsapi/elbv2"
 	"github.com/berth-dev/berth/internal/lb"
+	"github.com/berth-dev/berth/internal/network/router"
 )
 
 // The load balancers' data plane: every change of an ELBv2 record
@@ -94,6 +97,17 @@ func (s *Server) runLoadBalancers(ctx context.Context, plane *lb.Plane) {
 			}
 		}()
 	}
+	// Security group changes (rules, members) change who may reach the
+	// listeners.
+	if sg, err := s.ec2.NetworkChanges(ctx); err == nil {
+		go func() {
+			for range sg {
+				poke()
+			}
+		}()
+	} else {
+		s.log.Warn("load balancers will not follow security group changes", "err", err)
+	}
 	poke()
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
@@ -117,7 +131,15 @@ func (s *Server) applyLoadBalancers(ctx context.Context, plane *lb.Plane) error 
 	if err != nil {
 		return err
 	}
-	cfg, sites := planeConfig(snap)
+	policies := map[string]*agentapi.SecurityPolicy{}
+	for _, l := range snap.LoadBalancers {
+		p, err := s.ec2.SecurityPolicy(ctx, l.Account, l.Region, l.SecurityGroups)
+		if err != nil {
+			return err
+		}
+		policies[l.ARN] = p
+	}
+	cfg, sites := planeConfig(snap, policies)
 	for i := range sites {
 		vpc, err := s.ec2.VPC(ctx, sites[i].Account, sites[i].Region, sites[i].VpcID)
 		if err != nil {
@@ -134,8 +156,9 @@ func (s *Server) applyLoadBalancers(ctx context.Context, plane *lb.Plane) error 
 }
 
 // planeConfig turns the ELBv2 records into the proxy's configuration and
-// the routers' load balancer sites.
-func planeConfig(snap *elbv2.Snapshot) (lb.Config, []tasknet.LBSite) {
+// the routers' load balancer sites; policies are the load balancers'
+// security groups (by ARN), which say who may reach each listener.
+func planeConfig(snap *elbv2.Snapshot, policies map[string]*agentapi.SecurityPolicy) (lb.Config, []tasknet.LBSite) {
 	var cfg lb.Config
 	sites := map[string]*tasknet.LBSite{}
 	var order []string
@@ -160,12 +183,14 @@ func planeConfig(snap *elbv2.Snapshot) (lb.Config, []tasknet.LBSite) {
 		}
 		site.Names[strings.ToLower(l.DNSName)] = v.Addrs
 		for _, ln := range l.Listeners {
-			pl := lb.Listener{ARN: ln.ARN, Port: uint16(ln.Port), Default: planeAction(ln.DefaultActions)}
+			admit := admitted(policies[l.ARN], l.SecurityGroups, ln.Port)
+			pl := lb.Listener{ARN: ln.ARN, Port: uint16(ln.Port), Default: planeAction(ln.DefaultActions),
+				NoHost: !slices.ContainsFunc(admit, func(p netip.Prefix) bool { return p.Contains(router.HostLinkAddr) })}
 			for _, r := range ln.Rules {
 				pl.Rules = append(pl.Rules, lb.Rule{ARN: r.ARN, Priority: r.Priority, Conditions: planeConditions(r.Conditions), Action: planeAction(r.Actions)})
 			}
 			v.Listeners = append(v.Listeners, pl)
-			site.Ports = append(site.Ports, uint16(ln.Port))
+			site.Listeners = append(site.Listeners, tasknet.LBListener{Addrs: v.Addrs, Port: uint16(ln.Port), Admit: admit})
 		}
 		cfg.LoadBalancers = append(cfg.LoadBalancers, v)
 	}
@@ -187,6 +212,43 @@ func planeConfig(snap *elbv2.Snapshot) (lb.Config, []tasknet.LBSite) {
 		out = append(out, *sites[k])
 	}
 	return cfg, out
+}
+
+// admitted are the sources a load balancer's security groups let reach a
+// TCP port: the CIDRs and the members of the groups named by their ingress
+// rules that cover it. The host counts as HostLinkAddr (where its
+// connections to a VPC come from), so "0.0.0.0/0" admits it.
+func admitted(policy *agentapi.SecurityPolicy, groups []string, port int) []netip.Prefix {
+	out := []netip.Prefix{}
+	if policy == nil {
+		return out
+	}
+	for _, g := range groups {
+		for _, r := range policy.Rules[g] {
+			proto := strings.ToLower(r.Protocol)
+			if r.Egress || proto != "tcp" && proto != "6" && proto != "-1" && proto != "all" {
+				continue
+			}
+			if proto == "tcp" || proto == "6" {
+				if r.FromPort >= 0 && (int32(port) < r.FromPort || int32(port) > r.ToPort) {
+					continue
+				}
+			}
+			if r.CIDR != "" {
+				if p, err := netip.ParsePrefix(r.CIDR); err == nil && p.Addr().Is4() {
+					out = append(out, p.Masked())
+				}
+			}
+			if r.Group != "" {
+				for _, m := range policy.Members[r.Group] {
+					if a, err := netip.ParseAddr(m); err == nil && a.Is4() {
+						out = append(out, netip.PrefixFrom(a, 32))
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 func planeAction(actions []elbv2.ActionConfig) lb.Action {

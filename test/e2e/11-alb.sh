@@ -11,8 +11,14 @@ archive=$(cd "$root" && go run ./internal/testutil/testimage/buildimage "$work/i
 
 vpc=$(aws ec2 describe-vpcs --filters Name=is-default,Values=true --query 'Vpcs[0].VpcId' --output text)
 subnets=$(aws ec2 describe-subnets --filters Name=default-for-az,Values=true --query 'Subnets[].SubnetId' --output text)
+# The load balancer's group lets anyone reach port 80; the tasks' group
+# lets only the load balancer reach 8080.
+lbsg=$(aws ec2 create-security-group --group-name web-lb --description "web load balancer" --vpc-id "$vpc" --query GroupId --output text)
+aws ec2 authorize-security-group-ingress --group-id "$lbsg" --protocol tcp --port 80 --cidr 0.0.0.0/0 >/dev/null
+tasksg=$(aws ec2 create-security-group --group-name web-tasks --description "web tasks" --vpc-id "$vpc" --query GroupId --output text)
+aws ec2 authorize-security-group-ingress --group-id "$tasksg" --protocol tcp --port 8080 --source-group "$lbsg" >/dev/null
 # shellcheck disable=SC2086 # one argument per subnet
-lb=$(aws elbv2 create-load-balancer --name web --subnets $subnets --query 'LoadBalancers[0].LoadBalancerArn' --output text)
+lb=$(aws elbv2 create-load-balancer --name web --subnets $subnets --security-groups "$lbsg" --query 'LoadBalancers[0].LoadBalancerArn' --output text)
 tg=$(aws elbv2 create-target-group --name web --protocol HTTP --port 8080 --vpc-id "$vpc" --target-type ip \
   --health-check-path /health --health-check-interval-seconds 5 --health-check-timeout-seconds 2 --healthy-threshold-count 2 \
   --query 'TargetGroups[0].TargetGroupArn' --output text)
@@ -29,7 +35,7 @@ JSON
 aws ecs register-task-definition --cli-input-json "file://$work/alb-web.json" >/dev/null
 cat >"$work/alb-service.json" <<JSON
 {"cluster": "apps", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2, "launchType": "FARGATE",
- "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${subnets%%[[:space:]]*}"]}},
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${subnets%%[[:space:]]*}"], "securityGroups": ["$tasksg"]}},
  "loadBalancers": [{"targetGroupArn": "$tg", "containerName": "web", "containerPort": 8080}],
  "healthCheckGracePeriodSeconds": 30}
 JSON
@@ -53,5 +59,12 @@ if aws ecs wait services-inactive --cluster apps --services web; then pass "dele
 check "no target left" "0" \
   "$(aws elbv2 describe-target-health --target-group-arn "$tg" --query 'length(TargetHealthDescriptions)' --output text)"
 check "no target: 503" "503" "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://$dns/")"
+aws ec2 revoke-security-group-ingress --group-id "$lbsg" --protocol tcp --port 80 --cidr 0.0.0.0/0 >/dev/null
+for _ in $(seq 50); do
+  code=$(curl -s -m 1 -o /dev/null -w '%{http_code}' "http://$dns/")
+  [[ $code == 000 ]] && break
+  sleep 0.2
+done
+check "its security group no longer admits the host: no answer" "000" "$code"
 aws elbv2 delete-load-balancer --load-balancer-arn "$lb"
 aws elbv2 delete-target-group --target-group-arn "$tg"

@@ -43,9 +43,13 @@ func BenchmarkLoadBalancer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := e.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sg.GroupId, IpPermissions: []ec2types.IpPermission{{
-		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(8080), ToPort: aws.Int32(8080), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}); err != nil {
-		b.Fatal(err)
+	// The group admits the load balancer's port and the task's from
+	// anywhere: the host measures both.
+	for _, port := range []int32{80, 8080} {
+		if _, err := e.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: sg.GroupId, IpPermissions: []ec2types.IpPermission{{
+			IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	tg, err := lbc.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("bench"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080),
 		VpcId: vpc, TargetType: elbtypes.TargetTypeEnumIp, HealthCheckPath: aws.String("/health"),
@@ -54,7 +58,7 @@ func BenchmarkLoadBalancer(b *testing.B) {
 		b.Fatal(err)
 	}
 	tgARN := tg.TargetGroups[0].TargetGroupArn
-	lb, err := lbc.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("bench"), Subnets: ids})
+	lb, err := lbc.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("bench"), Subnets: ids, SecurityGroups: []string{aws.ToString(sg.GroupId)}})
 	if err != nil {
 		b.Fatal(err)
 	}

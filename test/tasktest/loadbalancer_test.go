@@ -218,6 +218,20 @@ func TestServiceBehindLoadBalancer(t *testing.T) {
 	})
 	waitFor(t, "two healthy targets again", 2*time.Minute, func() bool { return f.healthy(t) == 2 })
 
+	// The load balancer's security group decides who reaches it: without
+	// its rule for 0.0.0.0/0, neither the host nor a task does; with it
+	// back, both do.
+	perm := []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(80), ToPort: aws.Int32(80),
+		IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}
+	must(f.e.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(f.lbSG), IpPermissions: perm}))(t)
+	quick := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	waitFor(t, "the host shut out", 30*time.Second, func() bool { _, _, err := f.get(quick, "/"); return err != nil })
+	if code, out := probe(t, c, f.subnets[0], nil, "/testapp", "fetch", "-timeout", "2s", "http://"+f.dns+"/health"); code == 0 {
+		t.Errorf("a task reached the load balancer its group does not admit: %s", out)
+	}
+	must(f.e.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(f.lbSG), IpPermissions: perm}))(t)
+	waitFor(t, "the host let in again", 30*time.Second, func() bool { code, _, err := f.get(quick, "/"); return err == nil && code == 200 })
+
 	// Deleting the service drains its targets away.
 	must(c.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String("tasks"), Service: aws.String("alb"), Force: aws.Bool(true)}))(t)
 	waitFor(t, "the service to drain", 2*time.Minute, func() bool {

@@ -1,6 +1,7 @@
 package tasknet
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,35 +34,56 @@ type LBSite struct {
 	Account, Region, VpcID string
 	VpcCIDRs               []netip.Prefix
 	Addrs                  []netip.Addr // the load balancers' ENI addresses
-	Ports                  []uint16     // their listener ports
+	Listeners              []LBListener
 	// Names are the load balancers' DNS names (lowercase) and addresses,
 	// which the VPC's resolver answers.
 	Names map[string][]netip.Addr
 }
 
-// lbSite is an LBSite as a router holds it.
-type lbSite struct {
-	addrs []netip.Addr
-	ports []uint16
+// LBListener is a listener port of one load balancer, on its addresses,
+// open to the sources its security groups admit (none: nobody).
+type LBListener struct {
+	Addrs []netip.Addr
+	Port  uint16
+	Admit []netip.Prefix
 }
 
-// services are the router services of the site: every port on every
-// address.
-func (l *lbSite) services() []router.Service {
-	out := make([]router.Service, 0, len(l.addrs)*len(l.ports))
-	for _, a := range l.addrs {
-		for _, p := range l.ports {
-			out = append(out, router.Service{Addr: a, Proto: unix.IPPROTO_TCP, Port: p})
+// lbSite is an LBSite as a router holds it: its addresses (endpoints) and
+// the services on them, with the sources each admits.
+type lbSite struct {
+	addrs    []netip.Addr
+	services []router.Service
+	admit    map[router.Service][]netip.Prefix
+}
+
+func newLBSite(s LBSite) *lbSite {
+	site := &lbSite{addrs: slices.Clone(s.Addrs), admit: map[router.Service][]netip.Prefix{}}
+	slices.SortFunc(site.addrs, netip.Addr.Compare)
+	site.addrs = slices.Compact(site.addrs)
+	for _, l := range s.Listeners {
+		for _, a := range l.Addrs {
+			sv := router.Service{Addr: a, Proto: unix.IPPROTO_TCP, Port: l.Port}
+			if _, dup := site.admit[sv]; !dup {
+				site.services = append(site.services, sv)
+			}
+			site.admit[sv] = append(site.admit[sv], l.Admit...)
 		}
 	}
-	return out
+	for sv, from := range site.admit {
+		slices.SortFunc(from, func(a, b netip.Prefix) int {
+			return cmp.Or(a.Addr().Compare(b.Addr()), cmp.Compare(a.Bits(), b.Bits()))
+		})
+		site.admit[sv] = slices.Compact(from)
+	}
+	return site
 }
 
 func (l *lbSite) equal(o *lbSite) bool {
 	if l == nil || o == nil {
 		return l == o
 	}
-	return slices.Equal(l.addrs, o.addrs) && slices.Equal(l.ports, o.ports)
+	return slices.Equal(l.addrs, o.addrs) && slices.Equal(l.services, o.services) &&
+		maps.EqualFunc(l.admit, o.admit, slices.Equal)
 }
 
 // lbAddrsOf answers the VPC resolver's questions for load balancer
@@ -106,10 +128,7 @@ func (m *Manager) SetLoadBalancers(ctx context.Context, sites []LBSite) error {
 }
 
 func (m *Manager) setSite(ctx context.Context, name, uplink string, s LBSite) error {
-	site := &lbSite{addrs: slices.Clone(s.Addrs), ports: slices.Clone(s.Ports)}
-	slices.SortFunc(site.addrs, netip.Addr.Compare)
-	slices.Sort(site.ports)
-	site.addrs, site.ports = slices.Compact(site.addrs), slices.Compact(site.ports)
+	site := newLBSite(s)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := os.MkdirAll(filepath.Join(m.Dir, lbsDir), 0o755); err != nil {

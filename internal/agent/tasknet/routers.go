@@ -266,7 +266,8 @@ func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 	cfg.Public = v.publicList()
 	if v.lb != nil {
 		cfg.Endpoints = append(slices.Clone(cfg.Endpoints), v.lb.addrs...)
-		cfg.Services = append(slices.Clone(cfg.Services), v.lb.services()...)
+		cfg.Services = append(slices.Clone(cfg.Services), v.lb.services...)
+		cfg.Admit = v.lb.admit
 	}
 	r, err := router.Ensure(ctx, cfg)
 	if err != nil {

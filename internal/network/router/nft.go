@@ -24,6 +24,7 @@ import (
 //		ct state established,related accept
 //		meta l4proto { icmp, ipv6-icmp } accept
 //		ip daddr <endpoint> meta l4proto <proto> th dport <port> accept   (one rule per service)
+//		ip saddr <prefix> ip daddr … accept   (instead, per admitted prefix, for a service in Admit)
 //	}
 //
 // Between the VPC's bridges everything is forwarded (its subnets route to
@@ -32,7 +33,7 @@ import (
 // connections (from the uplink's address) and those to public addresses:
 // a host that forwards (ip_forward=1, as Docker sets it) does not make the
 // VPC's private addresses reachable from its LAN.
-func ruleset(services []Service) []nft.Chain {
+func ruleset(services []Service, admit map[Service][]netip.Prefix) []nft.Chain {
 	accept, drop := nft.Verdict(expr.VerdictAccept), nft.Verdict(expr.VerdictDrop)
 	forward := nft.Chain{
 		Name:   "forward",
@@ -59,7 +60,14 @@ func ruleset(services []Service) []nft.Chain {
 		},
 	}
 	for _, sv := range services {
-		input.Rules = append(input.Rules, nft.Join(nft.ToService(sv), accept))
+		from, only := admit[sv]
+		if !only {
+			input.Rules = append(input.Rules, nft.Join(nft.ToService(sv), accept))
+			continue
+		}
+		for _, p := range from {
+			input.Rules = append(input.Rules, nft.Join(nft.IP4In(nft.Saddr, p), nft.ToService(sv), accept))
+		}
 	}
 	return []nft.Chain{forward, input}
 }
@@ -80,8 +88,8 @@ func natChain(public []PublicIP) nft.Chain {
 
 // applyRules replaces the table in the namespace nsFd with ruleset in one
 // transaction. Nothing is ever sent to the host's ruleset.
-func applyRules(nsFd int, services []Service, public []PublicIP) error {
-	chains := ruleset(services)
+func applyRules(nsFd int, services []Service, admit map[Service][]netip.Prefix, public []PublicIP) error {
+	chains := ruleset(services, admit)
 	if len(public) > 0 {
 		chains = append(chains, natChain(public))
 	}

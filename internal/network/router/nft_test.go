@@ -103,7 +103,7 @@ func TestRulesInKernel(t *testing.T) {
 	}
 	defer unix.Close(fd)
 	for range 2 {
-		if err := applyRules(fd, services, nil); err != nil {
+		if err := applyRules(fd, services, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,7 +115,7 @@ func TestRulesInKernel(t *testing.T) {
 	if err != nil || len(tables) != 1 || tables[0].Name != TableName {
 		t.Fatalf("tables %v, %v", tables, err)
 	}
-	for _, want := range ruleset(services) {
+	for _, want := range ruleset(services, nil) {
 		ch, err := c.ListChain(tables[0], want.Name)
 		if err != nil {
 			t.Fatal(err)

@@ -143,7 +143,7 @@ func TestLiteralAddr(t *testing.T) {
 }
 
 func TestRuleset(t *testing.T) {
-	chains := ruleset(services)
+	chains := ruleset(services, nil)
 	if len(chains) != 2 {
 		t.Fatalf("%d chains", len(chains))
 	}
@@ -180,7 +180,22 @@ func TestRuleset(t *testing.T) {
 		t.Errorf("input rules:\n got %q\nwant %q", got, want)
 	}
 	// Nothing but the endpoints is accepted by address.
-	if n := strings.Count(strings.Join(describeAll(ruleset(nil)[1].Rules), "\n"), "ip daddr"); n != 0 {
+	if n := strings.Count(strings.Join(describeAll(ruleset(nil, nil)[1].Rules), "\n"), "ip daddr"); n != 0 {
 		t.Errorf("%d address rules without endpoints", n)
+	}
+	// An admitted service takes only its sources; one admitting nobody
+	// has no rule.
+	admit := map[Service][]netip.Prefix{
+		services[0]: {netip.MustParsePrefix("10.0.0.9/32"), netip.MustParsePrefix("192.0.2.7/32")},
+		services[1]: {},
+	}
+	got = describeAll(ruleset(services, admit)[1].Rules)[4:]
+	want = []string{
+		"ip saddr 10.0.0.9 ip daddr 169.254.170.2 meta l4proto 6 th dport 8080 accept",
+		"ip saddr 192.0.2.7 ip daddr 169.254.170.2 meta l4proto 6 th dport 8080 accept",
+		"ip daddr 169.254.169.253 meta l4proto 17 th dport 8053 accept",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("admitted rules:\n got %q\nwant %q", got, want)
 	}
 }

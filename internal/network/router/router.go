@@ -89,6 +89,11 @@ type Config struct {
 	// Services are the ports of the endpoints the VPC's tasks (and the
 	// host) may open connections to; nothing else of the router answers.
 	Services []Service
+	// Admit limits who may open connections to some of the Services: only
+	// sources in the service's IPv4 prefixes (none: nobody). A service not
+	// in Admit is open to every task of the VPC and the host (a load
+	// balancer's listener port is admitted as its security groups say).
+	Admit map[Service][]netip.Prefix
 	// Public maps tasks' public addresses to their private ones, 1:1 NAT
 	// as an internet gateway does: the host routes each public address to
 	// the router (unless a host route overlaps it), which forwards what
@@ -257,7 +262,7 @@ func Ensure(ctx context.Context, cfg Config) (_ *Router, err error) {
 	steps := []func() error{
 		func() error { return ensureLoopback(rh, cfg.Endpoints) },
 		func() error { return enableForwarding(int(ns)) },
-		func() error { return applyRules(int(ns), cfg.Services, cfg.Public) },
+		func() error { return applyRules(int(ns), cfg.Services, cfg.Admit, cfg.Public) },
 		func() error {
 			host, err := ensureUplink(hh, rh, cfg.Uplink, int(ns))
 			if err != nil {
