@@ -158,7 +158,7 @@ func (m *Manager) DeleteTask(taskID string) error {
 	}
 	rel := path.Join(m.parent(), taskID)
 	var errs []error
-	for _, h := range hs.unique() {
+	for _, h := range hs.all() {
 		if err := removeTree(filepath.Join(h.mountpoint, rel), 5*time.Second); err != nil {
 			errs = append(errs, err)
 		}
@@ -205,7 +205,7 @@ func (m *Manager) ListTasks() ([]string, error) {
 		return nil, err
 	}
 	seen := map[string]bool{}
-	for _, h := range hs.unique() {
+	for _, h := range hs.all() {
 		ents, err := os.ReadDir(filepath.Join(h.mountpoint, m.parent()))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -297,7 +297,7 @@ func (m *Manager) RemoveParent() (bool, error) {
 		return false, err
 	}
 	var errs []error
-	for _, h := range hs.unique() {
+	for _, h := range hs.all() {
 		err := os.Remove(filepath.Join(h.mountpoint, m.parent()))
 		if err != nil && !os.IsNotExist(err) {
 			errs = append(errs, err)

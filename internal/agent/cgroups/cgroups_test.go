@@ -306,6 +306,9 @@ func TestParseHierarchies(t *testing.T) {
 	if len(hs.unique()) != 3 {
 		t.Errorf("unique = %d hierarchies, want 3", len(hs.unique()))
 	}
+	if all := hs.all(); len(all) != 5 || all[3].mountpoint != "/sys/fs/cgroup/systemd" || all[4].mountpoint != "/sys/fs/cgroup/unified" {
+		t.Errorf("all: %d hierarchies, the last %+v", len(all), all[len(all)-1])
+	}
 	if hs["pids"] == nil || hs["pids"].mountpoint != "/other mnt" {
 		t.Errorf("pids: %+v", hs["pids"])
 	}

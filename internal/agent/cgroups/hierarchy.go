@@ -26,8 +26,17 @@ type hierarchy struct {
 	controllers []string
 }
 
-// hierarchySet maps a controller to its hierarchy.
+// hierarchySet maps a controller to its hierarchy. Two more keys name
+// hierarchies without task controllers that runc still makes a container's
+// group in: namedSystemd (the v1 "name=systemd" hierarchy) and unified (a
+// cgroup2 mount beside the v1 ones). berth creates nothing there, but
+// removes what runc left.
 type hierarchySet map[string]*hierarchy
+
+const (
+	namedSystemd = "name=systemd"
+	unified      = "cgroup2"
+)
 
 // hierarchies reads the mount table once: hierarchies are mounted at boot
 // and do not move while the agent runs.
@@ -51,10 +60,21 @@ func parseHierarchies(mountinfo []byte) hierarchySet {
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		sep := slices.Index(f, "-")
-		if sep < 6 || sep+3 >= len(f) || f[sep+1] != "cgroup" {
+		if sep < 6 || sep+3 >= len(f) {
+			continue
+		}
+		if f[sep+1] == "cgroup2" && hs[unified] == nil {
+			hs[unified] = &hierarchy{mountpoint: mi.Unescape(f[4])}
+			continue
+		}
+		if f[sep+1] != "cgroup" {
 			continue
 		}
 		h := &hierarchy{mountpoint: mi.Unescape(f[4])}
+		if slices.Contains(strings.Split(f[sep+3], ","), namedSystemd) && hs[namedSystemd] == nil {
+			hs[namedSystemd] = h
+			continue
+		}
 		for _, opt := range strings.Split(f[sep+3], ",") {
 			if slices.Contains(taskControllers, opt) && hs[opt] == nil {
 				h.controllers = append(h.controllers, opt)
@@ -67,7 +87,20 @@ func parseHierarchies(mountinfo []byte) hierarchySet {
 	return hs
 }
 
-// unique returns each hierarchy once, in a stable order.
+// all returns unique's hierarchies and then those runc alone makes groups
+// in (see hierarchySet): where leftovers are looked for and removed.
+func (hs hierarchySet) all() []*hierarchy {
+	out := hs.unique()
+	for _, k := range []string{namedSystemd, unified} {
+		if h := hs[k]; h != nil {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// unique returns each hierarchy of a task controller once, in a stable
+// order.
 func (hs hierarchySet) unique() []*hierarchy {
 	var out []*hierarchy
 	for _, c := range taskControllers {
