@@ -1,9 +1,12 @@
 package ecs
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+
+	"github.com/berth-dev/berth/internal/store"
 )
 
 // Pagination: a nextToken is an opaque, base64-encoded position (the last
@@ -48,3 +51,24 @@ func pageSize(maxResults *int32, max int) (int, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// scanARNs pages through the records under prefix after the key a
+// nextToken named: arnOf gives a record's ARN, "" to leave it out. It
+// returns at most limit ARNs and the token of the next page, "" at the end.
+func scanARNs[T any](ctx context.Context, st store.Store, prefix, after string, limit int, arnOf func(*T) string) (arns []string, next string, err error) {
+	arns = []string{}
+	var lastKey string
+	err = store.Typed[T]{S: st}.Scan(ctx, prefix, after, func(obj store.Object, v *T) bool {
+		arn := arnOf(v)
+		if arn == "" {
+			return true
+		}
+		if len(arns) == limit {
+			next = encodeToken(lastKey)
+			return false
+		}
+		arns, lastKey = append(arns, arn), obj.Key
+		return true
+	})
+	return arns, next, err
+}

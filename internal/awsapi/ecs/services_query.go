@@ -93,22 +93,14 @@ func (s *Service) ListServices(ctx context.Context, in *ecstypes.ListServicesReq
 	if err != nil {
 		return nil, err
 	}
-	out := &ecstypes.ListServicesResponse{ServiceArns: []string{}}
 	prefix := store.Prefix(kindService, sc.account, sc.region) + cluster + "/"
-	var lastKey string
-	err = store.Typed[serviceSummary]{S: s.store}.Scan(ctx, prefix, after, func(obj store.Object, r *serviceSummary) bool {
+	out := &ecstypes.ListServicesResponse{}
+	out.ServiceArns, out.NextToken, err = scanARNs(ctx, s.store, prefix, after, limit, func(r *serviceSummary) string {
 		v := r.Service
-		if v.Status == serviceInactive || in.SchedulingStrategy == "DAEMON" ||
-			in.LaunchType != "" && v.LaunchType != in.LaunchType {
-			return true
+		if v.Status == serviceInactive || in.SchedulingStrategy == "DAEMON" || in.LaunchType != "" && v.LaunchType != in.LaunchType {
+			return ""
 		}
-		if len(out.ServiceArns) == limit {
-			out.NextToken = encodeToken(lastKey)
-			return false
-		}
-		out.ServiceArns = append(out.ServiceArns, v.ServiceArn)
-		lastKey = obj.Key
-		return true
+		return v.ServiceArn
 	})
 	if err != nil {
 		return nil, internal("listing services", err)

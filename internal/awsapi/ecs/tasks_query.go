@@ -109,10 +109,9 @@ func (s *Service) ListTasks(ctx context.Context, in *ecstypes.ListTasksRequest) 
 	if err != nil {
 		return nil, err
 	}
-	out := &ecstypes.ListTasksResponse{TaskArns: []string{}}
 	prefix := store.Prefix(kindTask, sc.account, sc.region) + cluster + "/"
-	var lastKey string
-	err = store.Typed[taskSummary]{S: s.store}.Scan(ctx, prefix, after, func(obj store.Object, r *taskSummary) bool {
+	out := &ecstypes.ListTasksResponse{}
+	out.TaskArns, out.NextToken, err = scanARNs(ctx, s.store, prefix, after, limit, func(r *taskSummary) string {
 		t := r.Task
 		switch {
 		case desired == statusPending && t.DesiredStatus == statusRunning && t.LastStatus == statusRunning,
@@ -122,15 +121,9 @@ func (s *Service) ListTasks(ctx context.Context, in *ecstypes.ListTasksRequest) 
 			in.ServiceName != "" && t.Group != "service:"+in.ServiceName,
 			in.Family != "" && !taskDefFamilyIs(t.TaskDefinitionArn, in.Family),
 			in.LaunchType != "" && t.LaunchType != in.LaunchType && !(in.LaunchType == "FARGATE" && t.LaunchType == ""):
-			return true
+			return ""
 		}
-		if len(out.TaskArns) == limit {
-			out.NextToken = encodeToken(lastKey)
-			return false
-		}
-		out.TaskArns = append(out.TaskArns, t.TaskArn)
-		lastKey = obj.Key
-		return true
+		return t.TaskArn
 	})
 	if err != nil {
 		return nil, internal("listing tasks", err)
