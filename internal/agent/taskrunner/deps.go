@@ -2,7 +2,8 @@
 // PENDING (images, storage, cgroup, network namespace) → ACTIVATING
 // (containers started in dependsOn order) → RUNNING → DEACTIVATING →
 // STOPPING (SIGTERM, stopTimeout, SIGKILL) → DEPROVISIONING (everything
-// removed) → STOPPED, reporting each step to the control plane. Like
+// removed) → STOPPED, reporting each step to the control plane (steps that
+// follow each other within ReportWindow go in one report). Like
 // Nomad's alloc runner, the host resources are hooks behind small
 // interfaces defined here, so the runner's logic is tested with fakes and
 // its integration with real containerd, mounts and cgroups.

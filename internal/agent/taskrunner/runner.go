@@ -50,7 +50,9 @@ type Runner struct {
 	stopCode string
 	stopWhy  string
 	done     chan struct{}
-	gone     bool // the control plane no longer knows the task
+
+	rep    reports
+	window time.Duration // ReportWindow; tests shorten it
 
 	// existing are containers of this task found in the runtime when the
 	// agent (re)started, with their status: they are adopted, not created
@@ -82,7 +84,7 @@ type event struct {
 // New returns a runner for spec; existing names containers already in the
 // runtime (a restart of the agent) to adopt.
 func New(spec agentapi.TaskSpec, hooks Hooks, report Reporter, log *slog.Logger, existing map[string]string) *Runner {
-	r := &Runner{spec: spec, hooks: hooks, report: report, log: log.With("task", spec.TaskID), now: time.Now,
+	r := &Runner{spec: spec, hooks: hooks, report: report, log: log.With("task", spec.TaskID), now: time.Now, window: ReportWindow,
 		stopReq: make(chan struct{}), done: make(chan struct{}), existing: existing, events: make(chan event, 16)}
 	r.state = agentapi.TaskState{TaskARN: spec.TaskARN, LastStatus: Pending}
 	for _, d := range effectiveDefinition(&spec) {
@@ -125,6 +127,13 @@ func (r *Runner) logDir() string { return filepath.Join(r.hooks.LogDir, r.spec.T
 // on this host is gone.
 func (r *Runner) Run(ctx context.Context) {
 	defer close(r.done)
+	defer func() {
+		if ctx.Err() != nil {
+			r.dropReports() // the next agent reports the task afresh
+		} else {
+			r.flush(ctx)
+		}
+	}()
 	r.mu.Lock()
 	r.state.PullStartedAt = r.now()
 	r.mu.Unlock()

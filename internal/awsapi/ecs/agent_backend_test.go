@@ -50,3 +50,34 @@ func TestApplyStateMovesTheENIAttachment(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyStateTakesCoalescedReports: an agent sends one report for steps
+// that followed each other quickly (PROVISIONING straight to RUNNING, or
+// RUNNING straight to STOPPED); every timestamp it carries lands, in one
+// new version.
+func TestApplyStateTakesCoalescedReports(t *testing.T) {
+	task := ecstypes.Task{LastStatus: statusProvisioning, DesiredStatus: statusRunning, Version: 1,
+		Attachments: []ecstypes.Attachment{{Type: attachmentENI, Status: attachPrecreated}},
+		Containers:  []ecstypes.Container{{Name: "app", LastStatus: statusPending}}}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	applyState(&task, agentapi.TaskState{LastStatus: statusRunning,
+		PullStartedAt: at(0), PullStoppedAt: at(2), StartedAt: at(40), ConnectivityAt: at(40),
+		Containers: []agentapi.ContainerState{{Name: "app", LastStatus: statusRunning, RuntimeID: "rid", ImageDigest: "sha256:d"}}})
+	if task.PullStartedAt == nil || task.PullStoppedAt == nil || task.StartedAt == nil || task.ConnectivityAt == nil {
+		t.Errorf("a timestamp of the coalesced report is missing: %+v", task)
+	}
+	if task.LastStatus != statusRunning || task.Connectivity != "CONNECTED" || task.Version != 2 ||
+		task.Attachments[0].Status != attachAttached || task.Containers[0].ImageDigest != "sha256:d" {
+		t.Fatalf("after one report to RUNNING: %+v", task)
+	}
+
+	code := int32(143)
+	applyState(&task, agentapi.TaskState{LastStatus: statusStopped, StopCode: "UserInitiated", StoppedReason: "bye",
+		StoppingAt: at(1000), ExecutionStoppedAt: at(1100), StoppedAt: at(1200),
+		Containers: []agentapi.ContainerState{{Name: "app", LastStatus: statusStopped, ExitCode: &code}}})
+	if task.StoppingAt == nil || task.ExecutionStoppedAt == nil || task.StoppedAt == nil || task.StopCode != "UserInitiated" ||
+		task.Version != 3 || task.Attachments[0].Status != attachDeleted || *task.Containers[0].ExitCode != 143 {
+		t.Fatalf("after one report to STOPPED: %+v", task)
+	}
+}
