@@ -7,8 +7,10 @@ import (
 
 	"github.com/containerd/containerd"
 	tasksapi "github.com/containerd/containerd/api/services/tasks/v1"
+	"github.com/containerd/containerd/api/types/runc/options"
 	tasktypes "github.com/containerd/containerd/api/types/task"
 	"github.com/containerd/containerd/errdefs"
+	"github.com/containerd/containerd/plugin"
 )
 
 // Container states reported by List.
@@ -47,6 +49,14 @@ func (r *Runtime) Create(ctx context.Context, spec ContainerSpec) (retErr error)
 		containerd.WithImageName(ci.Name()),
 		containerd.WithContainerLabels(spec.Labels),
 	}
+	var taskOpts []containerd.NewTaskOpts
+	if r.runcRoot != "" {
+		// runc's state goes with the bundles, on our containerd's tmpfs.
+		// The container keeps the option: its shim, and a shim's cleanup
+		// after a restart, find it there.
+		opts = append(opts, containerd.WithRuntime(plugin.RuntimeRuncV2, &options.Options{Root: r.runcRoot}))
+		taskOpts = append(taskOpts, withRuncRoot(r.runcRoot))
+	}
 	if spec.Rootfs == "" {
 		if err := ensureUnpacked(ctx, ci); err != nil {
 			return fmt.Errorf("create container %s: %w", spec.ID, err)
@@ -74,10 +84,25 @@ func (r *Runtime) Create(ctx context.Context, spec ContainerSpec) (retErr error)
 			}
 		}
 	}()
-	if _, err := c.NewTask(ctx, ioc); err != nil {
+	if _, err := c.NewTask(ctx, ioc, taskOpts...); err != nil {
 		return containerErr("create task of", spec.ID, err)
 	}
 	return nil
+}
+
+// withRuncRoot gives a task's runc the state directory root.
+func withRuncRoot(root string) containerd.NewTaskOpts {
+	return func(_ context.Context, _ *containerd.Client, ti *containerd.TaskInfo) error {
+		opts, ok := ti.Options.(*options.Options)
+		if ti.Options == nil {
+			opts = &options.Options{}
+			ti.Options = opts
+		} else if !ok {
+			return fmt.Errorf("runc root: task options are %T, not runc's", ti.Options)
+		}
+		opts.Root = root
+		return nil
+	}
 }
 
 // Start runs a created container and returns the pid of its init process

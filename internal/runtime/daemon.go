@@ -49,6 +49,8 @@ type daemon struct {
 	configPath string
 	pidPath    string
 	logPath    string
+	state      string   // containerd's state dir (bundles), and runc's root in it
+	tmpfs      bool     // state is our tmpfs (statefs.go)
 	lock       *os.File // flock on stateDir/lock: one owner at a time
 	log        *slog.Logger
 
@@ -106,6 +108,11 @@ func startDaemon(ctx context.Context, cfg daemonConfig) (*daemon, error) {
 		return fail(err)
 	}
 	d.stopStale()
+	d.state, _ = stateDirs(stateDir)
+	if d.tmpfs, err = mountStateTmpfs(d.state); err != nil {
+		d.log.Warn("containerd state stays on disk", "dir", d.state, "err", err)
+	}
+	d.log.Debug("containerd state", "on", describeState(d.state, d.tmpfs))
 
 	go d.supervise()
 	if err := d.waitReady(ctx); err != nil {
@@ -247,6 +254,11 @@ func (d *daemon) stop() error {
 			d.stopErr = errors.New("containerd did not stop on SIGTERM")
 		}
 		os.Remove(d.pidPath)
+		if d.tmpfs {
+			if err := unmountStateTmpfs(d.state); err != nil {
+				d.log.Warn("unmounting containerd's state", "err", err)
+			}
+		}
 		if dir := filepath.Dir(d.address); dir != d.stateDir {
 			os.RemoveAll(dir) // the /run/berth-<hash> fallback; made again on the next start
 		}

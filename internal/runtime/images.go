@@ -62,6 +62,7 @@ func (r *Runtime) ImportArchive(ctx context.Context, rd io.Reader) ([]Image, err
 		if err != nil {
 			return nil, fmt.Errorf("import archive: %w", err)
 		}
+		r.cache.putImage(img)
 		r.log.Info("image imported", "image", img.Name, "digest", img.Digest)
 		out = append(out, img)
 	}
@@ -96,10 +97,14 @@ func (r *Runtime) Image(ctx context.Context, ref string) (Image, error) {
 	if err != nil {
 		return Image{}, err
 	}
+	if img, ok := r.cache.image(ci.Target().Digest.String(), ci.Name()); ok {
+		return img, nil
+	}
 	img, err := imageFrom(ctx, ci)
 	if err != nil {
 		return Image{}, imageErr("inspect", ci.Name(), err)
 	}
+	r.cache.putImage(img)
 	return img, nil
 }
 

@@ -44,6 +44,7 @@ func (r *Runtime) Pull(ctx context.Context, ref string, creds *Credentials) (Ima
 	if err != nil {
 		return Image{}, &PullError{Ref: name, Err: err}
 	}
+	r.cache.putImage(img)
 	r.log.Info("image pulled", "image", name, "digest", img.Digest, "took", time.Since(start).Round(time.Millisecond))
 	return img, nil
 }

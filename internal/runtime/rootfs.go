@@ -17,9 +17,12 @@ import (
 // its own overlay (LowerDirs gives the lower directories) and passes the
 // result as ContainerSpec.Rootfs. The view is a garbage-collection root: it
 // stays until RemoveView. Calling it again with the same key returns the
-// same view.
+// same view (from memory, after the first call of this Runtime).
 func (r *Runtime) ImageRootfsMounts(ctx context.Context, image, key string) ([]mount.Mount, error) {
 	ctx = r.ctx(ctx)
+	if ms, ok := r.cache.view(key); ok {
+		return ms, nil
+	}
 	ci, err := r.getImage(ctx, image)
 	if err != nil {
 		return nil, err
@@ -42,6 +45,7 @@ func (r *Runtime) ImageRootfsMounts(ctx context.Context, image, key string) ([]m
 	if err != nil {
 		return nil, fmt.Errorf("view %s of image %s: %w", key, ci.Name(), err)
 	}
+	r.cache.putView(key, mounts)
 	return mounts, nil
 }
 
@@ -49,6 +53,7 @@ func (r *Runtime) ImageRootfsMounts(ctx context.Context, image, key string) ([]m
 // whatever it built on it first. Missing is not an error.
 func (r *Runtime) RemoveView(ctx context.Context, key string) error {
 	ctx = r.ctx(ctx)
+	r.cache.dropView(key)
 	err := r.client.SnapshotService(snapshotter).Remove(ctx, key)
 	if err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("remove view %s: %w", key, err)

@@ -61,6 +61,8 @@ type Runtime struct {
 	initPath string
 	fifoDir  string  // "" = containerd's default
 	daemon   *daemon // nil when containerd is not ours
+	runcRoot string  // runc's --root for new containers; "" = the shim's default
+	cache    imageCache
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -110,6 +112,9 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		}
 		r.daemon = d
 		addr = d.address
+		if d.tmpfs {
+			_, r.runcRoot = stateDirs(d.stateDir)
+		}
 	}
 	c, err := dial(ctx, addr, cfg.Namespace, 30*time.Second)
 	if err != nil {
