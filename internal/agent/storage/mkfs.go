@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -34,9 +35,11 @@ var mkfsArgsOld = []string{"-q", "-F", "-m", "0", "-O", "^has_journal,^resize_in
 
 var mkfsOld atomic.Bool // set once mkfs has rejected mkfsArgs
 
-func mkfs(ctx context.Context, img string) error {
+// mkfs formats img; extra are files the mkfs process gets as fds 3, 4, …
+// (img may name one: /proc/self/fd/3).
+func mkfs(ctx context.Context, img string, extra ...*os.File) error {
 	if !mkfsOld.Load() {
-		out, err := runMkfs(ctx, mkfsArgs, img)
+		out, err := runMkfs(ctx, mkfsArgs, img, extra)
 		if err == nil {
 			return nil
 		}
@@ -45,16 +48,17 @@ func mkfs(ctx context.Context, img string) error {
 		}
 		mkfsOld.Store(true)
 	}
-	if out, err := runMkfs(ctx, mkfsArgsOld, img); err != nil {
+	if out, err := runMkfs(ctx, mkfsArgsOld, img, extra); err != nil {
 		return fmt.Errorf("mkfs.ext4: %w: %s", err, out)
 	}
 	return nil
 }
 
-func runMkfs(ctx context.Context, args []string, img string) (string, error) {
+func runMkfs(ctx context.Context, args []string, img string, extra []*os.File) (string, error) {
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, "mkfs.ext4", slices.Concat(args, []string{img})...)
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.ExtraFiles = extra
 	err := cmd.Run()
 	return strings.TrimSpace(out.String()), err
 }

@@ -86,7 +86,8 @@ func (m *Manager) MountRootfs(ctx context.Context, taskID, container string, low
 }
 
 // RootfsPath is the conventional mount target for a container's rootfs:
-// <root>/<task-id>/rootfs/<container>.
+// <root>/<task-id>/fs/rootfs/<container>, on the task's filesystem (so
+// MountRootfs makes it only once that is mounted).
 func (m *Manager) RootfsPath(taskID, container string) (string, error) {
 	if err := validName("task id", taskID); err != nil {
 		return "", err
@@ -98,7 +99,7 @@ func (m *Manager) RootfsPath(taskID, container string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, rootfsName, container), nil
+	return filepath.Join(dir, fsName, rootfsName, container), nil
 }
 
 // mountOverlay mounts the overlay. mount(2) takes at most a page of

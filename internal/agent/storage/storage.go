@@ -10,7 +10,11 @@
 //	r/<task-id>/fs/                              its mount point
 //	r/<task-id>/fs/volumes/<volume>/             task volumes
 //	r/<task-id>/fs/containers/<name>/{upper,work} overlay writable layers
-//	r/<task-id>/rootfs/<name>/                   usual rootfs mount targets
+//	r/<task-id>/fs/rootfs/<name>/                usual rootfs mount targets
+//
+// The mount targets are on the task's filesystem, not the host's: a fresh
+// filesystem makes them cheaply, and they go with it. (Tasks from before
+// have them at r/<task-id>/rootfs/<name>; Destroy finds both.)
 package storage
 
 import (
@@ -49,6 +53,7 @@ type Manager struct {
 	Log  *slog.Logger // nil: slog.Default()
 
 	locks keyedMutex
+	tmpl  templates // formatted images to copy, by size (template.go)
 }
 
 // Volume is a task's mounted ephemeral filesystem.
@@ -119,7 +124,8 @@ func (m *Manager) create(ctx context.Context, taskID string, size int64) (*Volum
 	return v, nil
 }
 
-// format writes a fresh sparse image and an ext4 filesystem on it.
+// format writes a fresh sparse image with an ext4 filesystem on it (a copy
+// of the size's template, template.go).
 func (m *Manager) format(ctx context.Context, v *Volume) error {
 	if err := os.MkdirAll(v.Mountpoint, 0o711); err != nil {
 		return fmt.Errorf("storage: task %s: %w", v.TaskID, err)
@@ -133,18 +139,7 @@ func (m *Manager) format(ctx context.Context, v *Volume) error {
 	if err := os.Remove(v.Image); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("storage: task %s: %w", v.TaskID, err)
 	}
-	f, err := os.OpenFile(v.Image, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("storage: task %s: %w", v.TaskID, err)
-	}
-	err = f.Truncate(v.SizeBytes) // sparse: no blocks until written
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = mkfs(ctx, v.Image)
-	}
-	if err != nil {
+	if err := m.formatImage(ctx, v.Image, v.SizeBytes); err != nil {
 		m.removeTaskDir(filepath.Dir(v.Image))
 		return fmt.Errorf("storage: task %s: %w", v.TaskID, err)
 	}
