@@ -22,7 +22,7 @@ const keptInactiveDeployments = 3
 // launches, and target registration.
 func (p *servicePass) apply(ctx context.Context, plan deploy.Plan) error {
 	r := p.rec
-	cluster := clusterOfARN(r.Service.ClusterArn)
+	cluster, _ := p.sc.clusterName(r.Service.ClusterArn)
 	for id, d := range r.Draining {
 		if p.now.Before(d.StopAt) {
 			continue
@@ -250,7 +250,8 @@ func (p *servicePass) save(ctx context.Context, plan deploy.Plan) error {
 		return err
 	}
 	if becameInactive {
-		_, _, err := p.s.clusters().Mutate(ctx, clusterKey(p.sc, clusterOfARN(p.rec.Service.ClusterArn)), func(c *ecstypes.Cluster) error {
+		cluster, _ := p.sc.clusterName(p.rec.Service.ClusterArn)
+		_, _, err := p.s.clusters().Mutate(ctx, clusterKey(p.sc, cluster), func(c *ecstypes.Cluster) error {
 			if c.ActiveServicesCount > 0 {
 				c.ActiveServicesCount--
 			}
@@ -288,7 +289,7 @@ func (p *servicePass) merge(r *serviceRecord, plan deploy.Plan) {
 			same = false
 		}
 	}
-	now := timeOf(p.now)
+	now := shape.NewTime(p.now)
 	if same {
 		for i := range svc.Deployments {
 			d := &svc.Deployments[i]
@@ -351,5 +352,3 @@ func trimDeployments(svc *ecstypes.Service) {
 		return kept > keptInactiveDeployments
 	})
 }
-
-func timeOf(t time.Time) *shape.Time { return shape.NewTime(t) }

@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/internal/awsapi/ecs/deploy"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
 	"github.com/berth-dev/berth/internal/awsapi/protocol"
+	"github.com/berth-dev/berth/internal/awsapi/shape"
 	"github.com/berth-dev/berth/internal/store"
 )
 
@@ -78,7 +79,7 @@ func (s *Service) reconcileService(ctx context.Context, key string) error {
 // load reads the service's tasks and the health of its targets.
 func (p *servicePass) load(ctx context.Context) error {
 	svc := &p.rec.Service
-	cluster := clusterOfARN(svc.ClusterArn)
+	cluster, _ := p.sc.clusterName(svc.ClusterArn)
 	prefix := store.Prefix(kindTask, p.sc.account, p.sc.region) + cluster + "/"
 	group := "service:" + svc.ServiceName
 	err := p.s.tasks().Scan(ctx, prefix, "", func(_ store.Object, r *taskRecord) bool {
@@ -106,11 +107,6 @@ func (p *servicePass) load(ctx context.Context) error {
 		p.targets[lb.TargetGroupArn] = h
 	}
 	return nil
-}
-
-func clusterOfARN(arn string) string {
-	_, name, _ := strings.Cut(arn, ":cluster/")
-	return name
 }
 
 // failureStop tells whether a stopped task counts as a failed launch for
@@ -291,7 +287,7 @@ func addEvent(svc *ecstypes.Service, msg string, now time.Time) {
 	if len(svc.Events) > 0 && svc.Events[0].Message == msg && now.Sub(svc.Events[0].CreatedAt.Time) < eventRepeat {
 		return
 	}
-	ev := ecstypes.ServiceEvent{Id: protocol.NewUUID(), CreatedAt: timeOf(now), Message: msg}
+	ev := ecstypes.ServiceEvent{Id: protocol.NewUUID(), CreatedAt: shape.NewTime(now), Message: msg}
 	svc.Events = append([]ecstypes.ServiceEvent{ev}, svc.Events...)
 	if len(svc.Events) > maxServiceEvents {
 		svc.Events = svc.Events[:maxServiceEvents]

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/internal/awsapi/ecs/deploy"
@@ -255,27 +256,17 @@ func (s *Service) serviceRef(sc scope, clusterRef, ref string) (cluster, name st
 		if a.resourceType != "service" || a.account != sc.account || a.region != sc.region {
 			return "", "", invalidParameter("Invalid service ARN: %s", ref)
 		}
-		c, n, two := cutLast(a.resource)
-		if !two {
+		i := strings.LastIndexByte(a.resource, '/')
+		if i < 0 {
 			return cluster, a.resource, nil
 		}
+		c, n := a.resource[:i], a.resource[i+1:]
 		if clusterRef != "" && c != cluster {
 			return "", "", invalidParameter("The service ARN's cluster %s does not match cluster %s.", c, cluster)
 		}
 		return c, n, nil
 	}
 	return cluster, ref, nil
-}
-
-func cutLast(s string) (before, after string, ok bool) {
-	i := len(s) - 1
-	for i >= 0 && s[i] != '/' {
-		i--
-	}
-	if i < 0 {
-		return "", s, false
-	}
-	return s[:i], s[i+1:], true
 }
 
 func orEmptyLB(lbs []ecstypes.LoadBalancer) []ecstypes.LoadBalancer {
