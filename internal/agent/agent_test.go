@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/agent/fakes"
+	"github.com/berth-dev/berth/internal/agent/shimgroup"
 	"github.com/berth-dev/berth/internal/agent/taskrunner"
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
@@ -73,7 +74,7 @@ func start(t *testing.T, setup func(*rig)) *rig {
 		Node: agentapi.Node{ID: "node-1", CPU: 2048, MemoryMiB: 4096},
 		API:  r.cp,
 		Hooks: taskrunner.Hooks{Runtime: r.rt, Storage: r.host, Cgroups: r.host, Network: r.host,
-			LogDir: t.TempDir(), NodeID: "node-1"},
+			Shims: shimgroup.New(2, 2), LogDir: t.TempDir(), NodeID: "node-1"},
 		Host: hostView{r.rt, r.host},
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -171,6 +172,29 @@ func TestMissingImageFailsToStart(t *testing.T) {
 	st := r.waitStatus(t, s.TaskARN, "STOPPED")
 	if st.StopCode != "TaskFailedToStart" || !strings.HasPrefix(st.StoppedReason, "CannotPullContainerError") {
 		t.Fatalf("stopped %+v", st)
+	}
+}
+
+func TestTasksShareShims(t *testing.T) {
+	r := start(t, nil)
+	group := func(task, name string) string { return r.rt.ShimGroup(taskrunner.ContainerID(task, name)) }
+	a := spec("s1", ctr("app", true), ctr("side", true))
+	r.cp.Assign(a)
+	r.waitStatus(t, a.TaskARN, "RUNNING")
+	if g := group("s1", "app"); g == "" || g != group("s1", "side") {
+		t.Fatalf("a task's containers in groups %q and %q, want one", g, group("s1", "side"))
+	}
+	b := spec("s2", ctr("app", true))
+	r.cp.Assign(b)
+	r.waitStatus(t, b.TaskARN, "RUNNING")
+	if group("s2", "app") != group("s1", "app") {
+		t.Fatalf("second task in group %q, want the running first's %q", group("s2", "app"), group("s1", "app"))
+	}
+	c := spec("s3", ctr("app", true)) // the group has taken its two tasks
+	r.cp.Assign(c)
+	r.waitStatus(t, c.TaskARN, "RUNNING")
+	if group("s3", "app") == group("s1", "app") {
+		t.Fatalf("third task joined the full group %q", group("s1", "app"))
 	}
 }
 

@@ -60,8 +60,10 @@ type ContainerSpec struct {
 	StderrPath string
 
 	// ShimGroup, if set, puts the container in the containerd shim of every
-	// other container with the same group (one shim process per ECS task, as
-	// a Kubernetes pod has one), instead of a shim of its own.
+	// other container with the same group (as a Kubernetes pod's containers
+	// share one), instead of a shim of its own. The shim exits when its last
+	// container is deleted: the caller must not create into a group whose
+	// last container is being deleted (internal/agent/shimgroup).
 	ShimGroup string
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/internal/agent"
 	"github.com/berth-dev/berth/internal/agent/cgroups"
 	"github.com/berth-dev/berth/internal/agent/logship"
+	"github.com/berth-dev/berth/internal/agent/shimgroup"
 	"github.com/berth-dev/berth/internal/agent/storage"
 	"github.com/berth-dev/berth/internal/agent/tasknet"
 	"github.com/berth-dev/berth/internal/agent/taskrunner"
@@ -101,6 +102,7 @@ func (s *Server) newAgent(ctx context.Context, api agentapi.API, logsAPI agentap
 		Cgroups: cg,
 		Network: tn,
 		Logs:    ls,
+		Shims:   shimgroup.New(shimgroup.DefaultSize, shimgroup.DefaultMaxJoining),
 		LogDir:  logDir,
 		NodeID:  nodeID,
 		Env:     creds.taskEnv,

@@ -137,6 +137,17 @@ func (r *Runtime) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
+// ShimGroup is the shim group container id was created in; "" if it does
+// not exist.
+func (r *Runtime) ShimGroup(id string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.Containers[id]; ok {
+		return c.Spec.ShimGroup
+	}
+	return ""
+}
+
 // Count is how many containers exist.
 func (r *Runtime) Count() int {
 	r.mu.Lock()

@@ -99,7 +99,6 @@ func (r *Runner) buildSpec(d *ecstypes.ContainerDefinition, img runtime.Image, d
 		Hostname:       tn.Hostname,
 		StdoutPath:     r.outputPath(d.Name, "stdout"),
 		StderrPath:     r.outputPath(d.Name, "stderr"),
-		ShimGroup:      spec.TaskID, // one shim per task
 	}
 	if len(cs.Args) == 0 {
 		return cs, fmt.Errorf("container %s: no command: the image has no entrypoint or cmd and the definition gives none", d.Name)

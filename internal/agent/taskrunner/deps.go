@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/berth-dev/berth/internal/agent/shimgroup"
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
 	"github.com/berth-dev/berth/internal/runtime"
@@ -86,9 +87,12 @@ type Hooks struct {
 	Storage Storage
 	Cgroups Cgroups
 	Network Network
-	Logs    Logs   // nil: output stays in the files
-	LogDir  string // container stdout/stderr files go under LogDir/<task id>/
-	NodeID  string
+	Logs    Logs // nil: output stays in the files
+	// Shims groups tasks' containers into shared containerd shims; nil
+	// gives each task a shim of its own.
+	Shims  *shimgroup.Pool
+	LogDir string // container stdout/stderr files go under LogDir/<task id>/
+	NodeID string
 	// Env gives the variables every container of a task gets from the
 	// platform (AWS_REGION, the metadata and credentials endpoints, …),
 	// under those of its definition; nil adds none.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/berth-dev/berth/internal/agent/shimgroup"
 	"github.com/berth-dev/berth/internal/agentapi"
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
 	"github.com/berth-dev/berth/internal/runtime"
@@ -62,6 +63,7 @@ type Runner struct {
 	health   map[string]ContainerHealth // by container name, guarded by mu
 	events   chan event
 	ctrs     []*ctr
+	shim     *shimgroup.Member // nil: the task's containers have a shim of their own
 }
 
 // ctr is one container's progress.
@@ -205,6 +207,20 @@ func (r *Runner) prepare(ctx context.Context) error {
 			}
 		}
 	}
+	return r.createContainers(ctx, images, tn)
+}
+
+// createContainers makes each container's root filesystem and creates it
+// in the runtime (not yet started), in the task's shim group.
+func (r *Runner) createContainers(ctx context.Context, images map[string]runtime.Image, tn TaskNetwork) error {
+	h := r.hooks
+	group := r.spec.TaskID // a task with adopted containers keeps a shim of its own
+	created := 0
+	if h.Shims != nil && len(r.existing) == 0 {
+		r.shim = h.Shims.Join()
+		group = r.shim.Name()
+		defer func() { r.shim.Created(created > 0) }()
+	}
 	defs := effectiveDefinition(&r.spec)
 	for _, c := range r.ctrs {
 		if r.existing[c.def.Name] != "" {
@@ -229,9 +245,11 @@ func (r *Runner) prepare(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("CannotCreateContainerError: %w", err)
 		}
+		cs.ShimGroup = group
 		if err := h.Runtime.Create(ctx, cs); err != nil {
 			return fmt.Errorf("CannotCreateContainerError: container %s: %w", c.def.Name, err)
 		}
+		created++
 		r.noteTime(c.def.Name, func(t *ContainerTimes) { t.Created = r.now() })
 	}
 	return nil

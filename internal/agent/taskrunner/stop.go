@@ -72,6 +72,9 @@ func (r *Runner) cleanup(ctx context.Context) {
 	if h.Logs != nil {
 		h.Logs.Finish(r.spec.TaskID) // the containers have exited: their last lines too
 	}
+	if r.shim != nil {
+		r.shim.Leave() // may wait for tasks joining its shim, so it outlives their creates
+	}
 	for _, c := range r.ctrs {
 		if err := h.Runtime.Delete(ctx, c.id); err != nil {
 			r.log.Warn("removing container", "container", c.def.Name, "err", err)
