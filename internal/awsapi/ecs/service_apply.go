@@ -201,13 +201,8 @@ func errorText(err error) string {
 func (s *Service) stopServiceTask(ctx context.Context, sc scope, cluster, id, reason string, drain bool) error {
 	rec, _, err := s.tasks().Mutate(ctx, taskKey(sc, cluster, id), func(r *taskRecord) error {
 		t := &r.Task
-		if t.DesiredStatus != statusStopped {
-			t.DesiredStatus, t.StopCode, t.StoppedReason = statusStopped, "ServiceSchedulerInitiated", reason
-			t.StoppingAt = s.timestamp()
-			if drain && t.LastStatus == statusRunning {
-				t.LastStatus = statusDeactivating
-			}
-			t.Version++
+		if s.markStopping(t, "ServiceSchedulerInitiated", reason) && drain && t.LastStatus == statusRunning {
+			t.LastStatus = statusDeactivating
 		}
 		return nil
 	})

@@ -417,15 +417,7 @@ func (s *Service) StopTask(ctx context.Context, in *ecstypes.StopTaskRequest) (*
 	}
 	stopping := false
 	rec, _, err := s.tasks().Mutate(ctx, taskKey(sc, cluster, id), func(r *taskRecord) error {
-		if r.Task.DesiredStatus == statusStopped {
-			return nil
-		}
-		r.Task.DesiredStatus = statusStopped
-		r.Task.StopCode = "UserInitiated"
-		r.Task.StoppedReason = cmp.Or(in.Reason, "Task stopped by user")
-		r.Task.StoppingAt = s.timestamp()
-		r.Task.Version++
-		stopping = true
+		stopping = s.markStopping(&r.Task, "UserInitiated", cmp.Or(in.Reason, "Task stopped by user"))
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -440,6 +432,19 @@ func (s *Service) StopTask(ctx context.Context, in *ecstypes.StopTaskRequest) (*
 		}
 	}
 	return &ecstypes.StopTaskResponse{Task: &rec.Task}, nil
+}
+
+// markStopping sets t's desired status to STOPPED with code and reason,
+// unless it was asked to stop before (its first code and reason stay). It
+// reports whether it did.
+func (s *Service) markStopping(t *ecstypes.Task, code, reason string) bool {
+	if t.DesiredStatus == statusStopped {
+		return false
+	}
+	t.DesiredStatus, t.StopCode, t.StoppedReason = statusStopped, code, reason
+	t.StoppingAt = s.timestamp()
+	t.Version++
+	return true
 }
 
 // taskRef resolves a task id or ARN (short or long format) within a
