@@ -109,12 +109,23 @@ func (t Typed[T]) ListAll(ctx context.Context, prefix string) (items []Item[T], 
 // returns false. fn gets the stored object (its key and revision) beside
 // the decoded record. Like ListAll, the pages are not one snapshot.
 func (t Typed[T]) Scan(ctx context.Context, prefix, after string, fn func(obj Object, v *T) bool) error {
+	return t.ScanWhere(ctx, prefix, after, nil, fn)
+}
+
+// ScanWhere is Scan over the objects keep accepts (nil: all); the others
+// are never decoded. keep sees the stored bytes, so a cheap test there (a
+// field's encoded value) spares decoding most of a large prefix.
+func (t Typed[T]) ScanWhere(ctx context.Context, prefix, after string, keep func(Object) bool, fn func(obj Object, v *T) bool) error {
 	for {
 		res, err := t.S.List(ctx, prefix, ListOptions{After: after, Limit: listAllPageSize})
 		if err != nil {
 			return err
 		}
 		for _, obj := range res.Objects {
+			if keep != nil && !keep(obj) {
+				after = obj.Key
+				continue
+			}
 			v, err := t.Decode(obj)
 			if err != nil {
 				return err

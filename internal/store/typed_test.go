@@ -127,6 +127,32 @@ func TestTypedListAll(t *testing.T) {
 	}
 }
 
+func TestTypedScanWhere(t *testing.T) {
+	ctx := t.Context()
+	c, s := newTyped(t)
+	const n = 1234 // more than two pages, so a page may end on a skipped key
+	for i := range n {
+		if _, err := c.Create(ctx, fmt.Sprintf("/c/%05d", i), &cluster{Name: fmt.Sprint(i), Running: i%100 == 7}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Create(ctx, "/c/zz-not-json", []byte("{")); err != nil { // skipped: never decoded
+		t.Fatal(err)
+	}
+	var got []string
+	keep := func(obj store.Object) bool { return strings.Contains(string(obj.Value), `"running":true`) }
+	err := c.ScanWhere(ctx, "/c/", "", keep, func(_ store.Object, v *cluster) bool {
+		got = append(got, v.Name)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 13 || got[0] != "7" || got[12] != "1207" {
+		t.Fatalf("ScanWhere kept %v, want the 13 running ones from 7 to 1207", got)
+	}
+}
+
 func TestMutate(t *testing.T) {
 	ctx := t.Context()
 	c, _ := newTyped(t)

@@ -1,7 +1,9 @@
 package ecs
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -82,7 +84,14 @@ func (p *servicePass) load(ctx context.Context) error {
 	cluster, _ := p.sc.clusterName(svc.ClusterArn)
 	prefix := store.Prefix(kindTask, p.sc.account, p.sc.region) + cluster + "/"
 	group := "service:" + svc.ServiceName
-	err := p.s.tasks().Scan(ctx, prefix, "", func(_ store.Object, r *taskRecord) bool {
+	// Every pass reads the cluster's task records; decoding only those
+	// whose bytes hold the service's group keeps a pass near O(own tasks)
+	// in CPU. Records are encoding/json output, so the group is there as
+	// json.Marshal writes it.
+	enc, _ := json.Marshal(group)
+	needle := append([]byte(`"group":`), enc...)
+	mine := func(obj store.Object) bool { return bytes.Contains(obj.Value, needle) }
+	err := p.s.tasks().ScanWhere(ctx, prefix, "", mine, func(_ store.Object, r *taskRecord) bool {
 		if r.Task.Group == group {
 			t := r.Task
 			p.tasks = append(p.tasks, &t)
