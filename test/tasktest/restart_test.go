@@ -2,7 +2,9 @@ package tasktest
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,12 +40,26 @@ func TestRestartKeepsTasks(t *testing.T) {
 	vpc := newVPC(t, e, freeBlock(t))
 	sg := group(t, e, vpc.id, "web")
 	allowTCP(t, e, sg, 8080, "0.0.0.0/0")
-	out := must(c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(td), LaunchType: types.LaunchTypeFargate,
-		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
-			Subnets: []string{vpc.subnets[0]}, SecurityGroups: []string{sg}}}}))(t)
-	arn := aws.ToString(out.Tasks[0].TaskArn) // stopped by the test itself, across the restart
+	run := func() string {
+		out := must(c.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("tasks"), TaskDefinition: aws.String(td), LaunchType: types.LaunchTypeFargate,
+			NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{
+				Subnets: []string{vpc.subnets[0]}, SecurityGroups: []string{sg}}}}))(t)
+		return aws.ToString(out.Tasks[0].TaskArn) // stopped by the test itself, across the restart
+	}
+	arn := run()
 	before := waitStatus(t, c, arn, "RUNNING", time.Minute)
 	ip := detail(before.Attachments[0], "privateIPv4Address")
+	// A second task, launched once the first runs, shares its shim.
+	arn2 := run()
+	ip2 := detail(waitStatus(t, c, arn2, "RUNNING", time.Minute).Attachments[0], "privateIPv4Address")
+	shims := func() int {
+		out, _ := exec.Command("pgrep", "-c", "-f", "containerd-shim-runc-v2 -namespace "+testNamespace+"-restart ").Output()
+		n, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+		return n
+	}
+	if n := shims(); n != 1 {
+		t.Fatalf("%d shims for two tasks launched one after the other, want 1", n)
+	}
 
 	// Leftovers of a task nobody knows: a storage dir and network state.
 	orphan := filepath.Join(s.DataDir, "tasks", "0123456789abcdef0123456789abcdef")
@@ -84,6 +100,20 @@ func TestRestartKeepsTasks(t *testing.T) {
 	if code := ctr(stopped, "web").ExitCode; code == nil || *code != 0 {
 		t.Fatalf("exit code after adoption: %v", code)
 	}
+	// The first task's containers are gone from the shared shim; the
+	// second's live on in it.
+	time.Sleep(time.Second)
+	if st := describe(t, c, arn2); aws.ToString(st.LastStatus) != "RUNNING" {
+		t.Fatalf("the task sharing the stopped one's shim is %s (%s)", aws.ToString(st.LastStatus), aws.ToString(st.StoppedReason))
+	}
+	if _, err := hostGet(t, ip2); err != nil {
+		t.Fatalf("host → second task after the first stopped: %v", err)
+	}
+	if _, err := c.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String("tasks"), Task: aws.String(arn2)}); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, c, arn2, "STOPPED", time.Minute)
+	waitFor(t, "the shared shim to exit", 10*time.Second, func() bool { return shims() == 0 })
 	// Nothing of the task is left on the host.
 	id := arn[strings.LastIndex(arn, "/")+1:]
 	waitFor(t, "cleanup", 10*time.Second, func() bool {
