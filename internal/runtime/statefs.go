@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/mountinfo"
 )
 
 // Our own containerd keeps its state — each container's bundle (config.json,
@@ -97,14 +99,7 @@ func isTmpfs(dir string) (bool, error) {
 	if st.Type != unix.TMPFS_MAGIC {
 		return false, nil
 	}
-	var s, p unix.Stat_t
-	if err := unix.Lstat(dir, &s); err != nil {
-		return false, &fs.PathError{Op: "lstat", Path: dir, Err: err}
-	}
-	if err := unix.Lstat(filepath.Dir(dir), &p); err != nil {
-		return false, &fs.PathError{Op: "lstat", Path: filepath.Dir(dir), Err: err}
-	}
-	return s.Dev != p.Dev, nil
+	return mountinfo.IsMountpoint(dir)
 }
 
 // stateDirs are our containerd's state dir and runc's root in it.

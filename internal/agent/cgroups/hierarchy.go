@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	mi "github.com/berth-dev/berth/internal/agent/mountinfo"
+	mi "github.com/berth-dev/berth/internal/mountinfo"
 	"os"
 	"path/filepath"
 	"slices"

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/berth-dev/berth/internal/agent/mountinfo"
+	"github.com/berth-dev/berth/internal/mountinfo"
 	"os"
 	"strings"
 )

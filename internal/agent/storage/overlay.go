@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/mountinfo"
 )
 
 // maxLayers is overlayfs's limit on lower layers (OVL_MAX_STACK).
@@ -70,7 +72,7 @@ func (m *Manager) MountRootfs(ctx context.Context, taskID, container string, low
 	}
 	// Only a target that is already a mount point can be this container's
 	// overlay; reading the mount table costs more as the host fills.
-	if mounted, err := isMountpoint(target); err != nil {
+	if mounted, err := mountinfo.IsMountpoint(target); err != nil {
 		return wrap(err)
 	} else if mounted {
 		if mi, err := readMountinfo(); err == nil {

@@ -29,6 +29,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-dev/berth/internal/mountinfo"
 )
 
 // DefaultSizeGiB is Fargate's ephemeral storage when a task definition
@@ -100,7 +102,7 @@ func (m *Manager) create(ctx context.Context, taskID string, size int64) (*Volum
 		Mountpoint: filepath.Join(dir, fsName),
 		SizeBytes:  size,
 	}
-	if mounted, err := isMountpoint(v.Mountpoint); err != nil {
+	if mounted, err := mountinfo.IsMountpoint(v.Mountpoint); err != nil {
 		return nil, fmt.Errorf("storage: task %s: %w", taskID, err)
 	} else if mounted {
 		return m.adopt(v)
@@ -233,7 +235,7 @@ func (m *Manager) mountedFS(taskID string) (string, error) {
 		return "", err
 	}
 	mnt := filepath.Join(dir, fsName)
-	ok, err := isMountpoint(mnt)
+	ok, err := mountinfo.IsMountpoint(mnt)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("storage: task %s: %w", taskID, err)
 	}
@@ -293,22 +295,6 @@ func validName(what, s string) error {
 		return fmt.Errorf("storage: invalid %s %q", what, s)
 	}
 	return nil
-}
-
-// isMountpoint reports whether p is the root of a mount other than its
-// parent's (a different device: true for every mount this package makes).
-func isMountpoint(p string) (bool, error) {
-	var st, pst unix.Stat_t
-	if err := unix.Lstat(p, &st); err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return false, nil
-		}
-		return false, &fs.PathError{Op: "lstat", Path: p, Err: err}
-	}
-	if err := unix.Lstat(filepath.Dir(p), &pst); err != nil {
-		return false, &fs.PathError{Op: "lstat", Path: filepath.Dir(p), Err: err}
-	}
-	return st.Dev != pst.Dev, nil
 }
 
 // CreateBytes is Create with the size in bytes. Test servers use it to give
