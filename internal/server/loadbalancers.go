@@ -15,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/internal/awsapi/ecs"
 	"github.com/berth-dev/berth/internal/awsapi/elbv2"
 	"github.com/berth-dev/berth/internal/lb"
+	"github.com/berth-dev/berth/internal/network/firewall"
 	"github.com/berth-dev/berth/internal/network/router"
 )
 
@@ -216,39 +217,14 @@ func planeConfig(snap *elbv2.Snapshot, policies map[string]*agentapi.SecurityPol
 
 // admitted are the sources a load balancer's security groups let reach a
 // TCP port: the CIDRs and the members of the groups named by their ingress
-// rules that cover it. The host counts as HostLinkAddr (where its
-// connections to a VPC come from), so "0.0.0.0/0" admits it.
+// rules that cover it, as a task's firewall reads them. The host counts as
+// HostLinkAddr (where its connections to a VPC come from), so "0.0.0.0/0"
+// admits it.
 func admitted(policy *agentapi.SecurityPolicy, groups []string, port int) []netip.Prefix {
-	out := []netip.Prefix{}
 	if policy == nil {
-		return out
+		return []netip.Prefix{}
 	}
-	for _, g := range groups {
-		for _, r := range policy.Rules[g] {
-			proto := strings.ToLower(r.Protocol)
-			if r.Egress || proto != "tcp" && proto != "6" && proto != "-1" && proto != "all" {
-				continue
-			}
-			if proto == "tcp" || proto == "6" {
-				if r.FromPort >= 0 && (int32(port) < r.FromPort || int32(port) > r.ToPort) {
-					continue
-				}
-			}
-			if r.CIDR != "" {
-				if p, err := netip.ParsePrefix(r.CIDR); err == nil && p.Addr().Is4() {
-					out = append(out, p.Masked())
-				}
-			}
-			if r.Group != "" {
-				for _, m := range policy.Members[r.Group] {
-					if a, err := netip.ParseAddr(m); err == nil && a.Is4() {
-						out = append(out, netip.PrefixFrom(a, 32))
-					}
-				}
-			}
-		}
-	}
-	return out
+	return firewall.Compile(policy, groups).TCPSources(port)
 }
 
 func planeAction(actions []elbv2.ActionConfig) lb.Action {

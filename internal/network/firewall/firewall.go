@@ -157,6 +157,29 @@ func Compile(policy *agentapi.SecurityPolicy, groups []string) Ruleset {
 	return Ruleset{Rules: slices.Compact(out), Members: members}
 }
 
+// TCPSources are the sources rs lets reach TCP port: the blocks and the
+// group members of its ingress rules, TCP or all protocols, that cover the
+// port; in rule order.
+func (rs Ruleset) TCPSources(port int) []netip.Prefix {
+	out := []netip.Prefix{}
+	for _, r := range rs.Rules {
+		if r.Egress || r.Proto != unix.IPPROTO_TCP && r.Proto != AllProtocols {
+			continue
+		}
+		if r.Proto == unix.IPPROTO_TCP && r.FromPort >= 0 && (port < r.FromPort || port > r.ToPort) {
+			continue
+		}
+		if r.Group == "" {
+			out = append(out, r.Peer)
+			continue
+		}
+		for _, a := range rs.Members[r.Group] {
+			out = append(out, netip.PrefixFrom(a, 32))
+		}
+	}
+	return out
+}
+
 // addrs parses, sorts and dedupes IPv4 addresses.
 func addrs(ss []string) []netip.Addr {
 	out := []netip.Addr{}
