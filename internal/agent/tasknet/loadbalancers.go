@@ -198,7 +198,7 @@ func (m *Manager) lbUsers() map[string]bool {
 func (m *Manager) routerOf(addr netip.Addr) (*router.Router, error) {
 	if byAddr := m.lbAddrs.Load(); byAddr != nil {
 		if v := (*byAddr)[addr]; v != nil {
-			if r := v.current.Load(); r != nil {
+			if r := v.r.Load(); r != nil {
 				return r, nil
 			}
 		}

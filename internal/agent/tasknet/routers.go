@@ -25,8 +25,7 @@ import (
 // atomic ones are guarded by Manager.mu.
 type vpcRouter struct {
 	cfg     router.Config // less Public, which comes from public
-	r       *router.Router
-	bridges *bridge.NS // its own handle: r is replaced when the router is ensured again
+	bridges *bridge.NS    // its own handle: r is replaced when the router is ensured again
 	stopDNS func()
 	stopWeb func()                                  // the in-task HTTP endpoints (Handlers)
 	public  map[string]router.PublicIP              // by task id
@@ -35,7 +34,7 @@ type vpcRouter struct {
 	dirty   bool                                    // the last re-ensure failed: the router lags its config
 	lb      *lbSite                                 // the VPC's load balancers here, nil when none
 	lbNames atomic.Pointer[map[string][]netip.Addr] // their DNS names, for the resolver
-	current atomic.Pointer[router.Router]           // r, for the load balancers' dials without Manager.mu
+	r       atomic.Pointer[router.Router]           // atomic: load balancers' dials read it without Manager.mu
 	retryAt time.Time                               // when skipped host routes may be tried again
 }
 
@@ -54,7 +53,7 @@ func (v *vpcRouter) close() {
 		v.stopWeb()
 	}
 	_ = v.bridges.Close()
-	_ = v.r.Close()
+	_ = v.r.Load().Close()
 }
 
 // hostRoutable are the blocks the host may route to a VPC: private ones.
@@ -119,7 +118,7 @@ func (m *Manager) router(ctx context.Context, spec *agentapi.TaskSpec, dir strin
 			}
 			v.ports[spec.TaskID] = port
 		}
-		again := v.dirty || len(v.r.Skipped()) > 0 && !time.Now().Before(v.retryAt)
+		again := v.dirty || len(v.r.Load().Skipped()) > 0 && !time.Now().Before(v.retryAt)
 		if public != nil && v.public[spec.TaskID] != *public {
 			v.public[spec.TaskID], again = *public, true
 		}
@@ -163,8 +162,9 @@ func (m *Manager) newRouter(ctx context.Context, name, uplink, region string, ci
 		return nil, err
 	}
 	var err error
-	if v.bridges, err = bridge.Open(v.r.Path()); err != nil {
-		_ = v.r.Close()
+	r := v.r.Load()
+	if v.bridges, err = bridge.Open(r.Path()); err != nil {
+		_ = r.Close()
 		return nil, err
 	}
 	// Added to, not replaced: after a restart the guard still lets the
@@ -173,11 +173,11 @@ func (m *Manager) newRouter(ctx context.Context, name, uplink, region string, ci
 		v.close()
 		return nil, err
 	}
-	if v.stopDNS, err = m.serveDNS(v.r, region, cidrs, v.lbAddrsOf); err != nil {
+	if v.stopDNS, err = m.serveDNS(r, region, cidrs, v.lbAddrsOf); err != nil {
 		v.close()
 		return nil, fmt.Errorf("resolver: %w", err)
 	}
-	if v.stopWeb, err = m.serveHTTP(v.r); err != nil {
+	if v.stopWeb, err = m.serveHTTP(r); err != nil {
 		v.close()
 		return nil, fmt.Errorf("endpoints: %w", err)
 	}
@@ -185,7 +185,7 @@ func (m *Manager) newRouter(ctx context.Context, name, uplink, region string, ci
 		m.routers = map[string]*vpcRouter{}
 	}
 	m.routers[name] = v
-	m.log().Info("VPC router ready", "netns", name, "hostRoutes", v.r.Routed(), "notRouted", v.r.Skipped())
+	m.log().Info("VPC router ready", "netns", name, "hostRoutes", r.Routed(), "notRouted", r.Skipped())
 	return v, nil
 }
 
@@ -274,11 +274,10 @@ func (m *Manager) reensure(ctx context.Context, v *vpcRouter) error {
 		v.dirty = true // the router is behind its config: the next task tries again
 		return fmt.Errorf("router %s: %w", cfg.Name, err)
 	}
-	v.current.Store(r) // before the old handle closes: dials move over first
-	if v.r != nil {
-		_ = v.r.Close()
+	if old := v.r.Swap(r); old != nil { // dials move over before the old handle closes
+		_ = old.Close()
 	}
-	v.r, v.dirty = r, false
+	v.dirty = false
 	v.retryAt = time.Now().Add(skippedRetry)
 	return nil
 }
