@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/berth-dev/berth/internal/awsapi/ecs/ecstypes"
@@ -13,32 +12,17 @@ import (
 // ARN; unknown ones are failures with reason MISSING.
 func (s *Service) DescribeServices(ctx context.Context, in *ecstypes.DescribeServicesRequest) (*ecstypes.DescribeServicesResponse, error) {
 	sc := scopeOf(ctx)
-	if len(in.Services) == 0 {
-		return nil, missing("services")
-	}
-	if len(in.Services) > 10 {
-		return nil, invalidParameter("services can have at most 10 items.")
-	}
-	if err := s.requireCluster(ctx, sc, in.Cluster); err != nil {
-		return nil, err
-	}
 	withTags := slices.Contains(in.Include, "TAGS")
-	out := &ecstypes.DescribeServicesResponse{Services: []ecstypes.Service{}, Failures: []ecstypes.Failure{}}
-	for _, ref := range in.Services {
-		cluster, name, err := s.serviceRef(sc, in.Cluster, ref)
-		if err != nil {
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ref, Reason: "MISSING"})
-			continue
-		}
-		rec, _, err := s.services().Get(ctx, serviceKey(sc, cluster, name))
-		if errors.Is(err, store.ErrNotFound) {
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: sc.serviceARN(cluster, name), Reason: "MISSING"})
-			continue
-		}
-		if err != nil {
-			return nil, internal("reading service", err)
-		}
-		out.Services = append(out.Services, *serviceView(rec, withTags))
+	out := &ecstypes.DescribeServicesResponse{Services: []ecstypes.Service{}}
+	var err error
+	out.Failures, err = describeRefs(ctx, s, sc, in.Cluster, "services", in.Services, 10, s.services(),
+		func(ref string) (string, string, error) {
+			cluster, name, err := s.serviceRef(sc, in.Cluster, ref)
+			return serviceKey(sc, cluster, name), sc.serviceARN(cluster, name), err
+		},
+		func(rec *serviceRecord) { out.Services = append(out.Services, *serviceView(rec, withTags)) })
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -15,38 +15,60 @@ import (
 // unknown ones are failures with reason MISSING.
 func (s *Service) DescribeTasks(ctx context.Context, in *ecstypes.DescribeTasksRequest) (*ecstypes.DescribeTasksResponse, error) {
 	sc := scopeOf(ctx)
-	if len(in.Tasks) == 0 {
-		return nil, missing("tasks")
-	}
-	if len(in.Tasks) > 100 {
-		return nil, invalidParameter("tasks can have at most 100 items.")
-	}
-	if err := s.requireCluster(ctx, sc, in.Cluster); err != nil {
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &ecstypes.DescribeTasksResponse{Tasks: []ecstypes.Task{}}
+	var err error
+	out.Failures, err = describeRefs(ctx, s, sc, in.Cluster, "tasks", in.Tasks, 100, s.tasks(),
+		func(ref string) (string, string, error) {
+			cluster, id, err := sc.taskRef(in.Cluster, ref)
+			return taskKey(sc, cluster, id), sc.taskARN(cluster, id), err
+		},
+		func(rec *taskRecord) {
+			t := rec.Task
+			if !withTags {
+				t.Tags = nil
+			}
+			out.Tasks = append(out.Tasks, t)
+		})
+	if err != nil {
 		return nil, err
 	}
-	withTags := slices.Contains(in.Include, "TAGS")
-	out := &ecstypes.DescribeTasksResponse{Tasks: []ecstypes.Task{}, Failures: []ecstypes.Failure{}}
-	for _, ref := range in.Tasks {
-		cluster, id, err := sc.taskRef(in.Cluster, ref)
-		if err != nil {
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ref, Reason: "MISSING"})
-			continue
-		}
-		rec, _, err := s.tasks().Get(ctx, taskKey(sc, cluster, id))
-		if errors.Is(err, store.ErrNotFound) {
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: sc.taskARN(cluster, id), Reason: "MISSING"})
-			continue
-		}
-		if err != nil {
-			return nil, internal("reading task", err)
-		}
-		t := rec.Task
-		if !withTags {
-			t.Tags = nil
-		}
-		out.Tasks = append(out.Tasks, t)
-	}
 	return out, nil
+}
+
+// describeRefs is what the Describe calls of a cluster's resources share:
+// 1 to max references (of the field what), a cluster that exists, and each
+// record read in order and given to each; a reference that does not parse
+// or names nothing is a failure with reason MISSING.
+func describeRefs[T any](ctx context.Context, s *Service, sc scope, clusterRef, what string, refs []string, max int,
+	st store.Typed[T], ref func(string) (key, arn string, err error), each func(*T)) ([]ecstypes.Failure, error) {
+	if len(refs) == 0 {
+		return nil, missing(what)
+	}
+	if len(refs) > max {
+		return nil, invalidParameter("%s can have at most %d items.", what, max)
+	}
+	if err := s.requireCluster(ctx, sc, clusterRef); err != nil {
+		return nil, err
+	}
+	failures := []ecstypes.Failure{}
+	for _, r := range refs {
+		key, arn, err := ref(r)
+		if err != nil {
+			failures = append(failures, ecstypes.Failure{Arn: r, Reason: "MISSING"})
+			continue
+		}
+		rec, _, err := st.Get(ctx, key)
+		if errors.Is(err, store.ErrNotFound) {
+			failures = append(failures, ecstypes.Failure{Arn: arn, Reason: "MISSING"})
+			continue
+		}
+		if err != nil {
+			return nil, internal("reading "+strings.TrimSuffix(what, "s"), err)
+		}
+		each(rec)
+	}
+	return failures, nil
 }
 
 // requireCluster fails with ClusterNotFoundException unless the cluster
