@@ -152,7 +152,7 @@ func (p *servicePass) launch(ctx context.Context, st deploy.Start) error {
 	in := &ecstypes.RunTaskRequest{
 		Cluster: svc.ClusterArn, TaskDefinition: st.TaskDefinition, LaunchType: dep.LaunchType,
 		CapacityProviderStrategy: dep.CapacityProviderStrategy, NetworkConfiguration: dep.NetworkConfiguration,
-		StartedBy: dep.Id, Group: "service:" + svc.ServiceName, EnableExecuteCommand: svc.EnableExecuteCommand,
+		StartedBy: dep.Id, Group: serviceGroup(svc.ServiceName), EnableExecuteCommand: svc.EnableExecuteCommand,
 		EnableECSManagedTags: svc.EnableECSManagedTags,
 	}
 	switch svc.PropagateTags {

@@ -62,6 +62,12 @@ func (s *Service) watchKeys(ctx context.Context, prefix string, q *keyQueue, key
 	}
 }
 
+// serviceGroupPrefix starts the group of a service's tasks, as on ECS:
+// "service:NAME".
+const serviceGroupPrefix = "service:"
+
+func serviceGroup(name string) string { return serviceGroupPrefix + name }
+
 // serviceOfTask is the key of the service a task record belongs to (its
 // group is "service:NAME"), or "".
 func serviceOfTask(key string, value []byte) string {
@@ -76,7 +82,7 @@ func serviceOfTask(key string, value []byte) string {
 	if json.Unmarshal(value, &head) != nil {
 		return ""
 	}
-	name, ok := strings.CutPrefix(head.Task.Group, "service:")
+	name, ok := strings.CutPrefix(head.Task.Group, serviceGroupPrefix)
 	if !ok {
 		return ""
 	}

@@ -83,7 +83,7 @@ func (p *servicePass) load(ctx context.Context) error {
 	svc := &p.rec.Service
 	cluster, _ := p.sc.clusterName(svc.ClusterArn)
 	prefix := store.Prefix(kindTask, p.sc.account, p.sc.region) + cluster + "/"
-	group := "service:" + svc.ServiceName
+	group := serviceGroup(svc.ServiceName)
 	// Every pass reads the cluster's task records; decoding only those
 	// whose bytes hold the service's group keeps a pass near O(own tasks)
 	// in CPU. Records are encoding/json output, so the group is there as

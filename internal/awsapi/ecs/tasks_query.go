@@ -140,7 +140,7 @@ func (s *Service) ListTasks(ctx context.Context, in *ecstypes.ListTasksRequest) 
 			desired != statusPending && t.DesiredStatus != desired,
 			desired == statusPending && t.DesiredStatus != statusRunning,
 			in.StartedBy != "" && t.StartedBy != in.StartedBy,
-			in.ServiceName != "" && t.Group != "service:"+in.ServiceName,
+			in.ServiceName != "" && t.Group != serviceGroup(in.ServiceName),
 			in.Family != "" && !taskDefFamilyIs(t.TaskDefinitionArn, in.Family),
 			in.LaunchType != "" && t.LaunchType != in.LaunchType && !(in.LaunchType == "FARGATE" && t.LaunchType == ""):
 			return ""
