@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/awsapi/ec2/ec2types"
 	"github.com/berth-dev/berth/internal/awsapi/elbv2"
 	"github.com/berth-dev/berth/internal/network/ipam"
 	"github.com/berth-dev/berth/internal/store"
@@ -138,29 +139,27 @@ func (s *Service) CreateLoadBalancerENIs(ctx context.Context, req elbv2.ENIReque
 			}
 		}
 	}()
-	al := ipam.Allocator{S: s.store}
+	tn := &taskNet{sc: sc, groups: n.SecurityGroups}
 	for _, sn := range n.Subnets {
 		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, sn.ID))
 		if err != nil {
 			return nil, err
 		}
 		id := newID("eni")
-		key := sc.key(kindIPAM, sub.SubnetId)
-		if err := al.Create(ctx, key, sub.CidrBlock); err != nil {
-			return nil, err
-		}
-		addr, err := al.Allocate(ctx, key, id)
-		if errors.Is(err, ipam.ErrExhausted) {
+		var addr netip.Addr
+		_, err = s.recordENI(ctx, sc, sub, id, func(a netip.Addr) ec2types.NetworkInterface {
+			addr = a
+			eni := newTaskENI(tn, sub, id, a, TaskENIRequest{})
+			eni.Description, eni.RequesterId = req.Description, elbENIRequester
+			eni.Attachment.InstanceOwnerId = elbENIRequester
+			return eni
+		})
+		switch {
+		case errors.Is(err, ipam.ErrExhausted):
 			return nil, elbErr("InvalidSubnet", "Not enough IP space available in %s. ELB requires at least 8 free IP addresses in each subnet.", sub.SubnetId)
-		} else if err != nil {
-			return nil, err
-		}
-		tn := &taskNet{sc: sc, groups: n.SecurityGroups}
-		eni := newTaskENI(tn, sub, id, addr, TaskENIRequest{})
-		eni.Description, eni.RequesterId = req.Description, elbENIRequester
-		eni.Attachment.InstanceOwnerId = elbENIRequester
-		if _, err := s.enis().Create(ctx, sc.key(kindENI, id), &eni); err != nil {
-			_ = al.Release(context.WithoutCancel(ctx), key, id)
+		case errors.Is(err, errSubnetGone):
+			return nil, elbErr("SubnetNotFound", "The subnet ID '%s' does not exist", sub.SubnetId)
+		case err != nil:
 			return nil, err
 		}
 		made = append(made, elbv2.ENI{ID: id, SubnetID: sub.SubnetId, AvailabilityZone: sub.AvailabilityZone, PrivateIP: addr})

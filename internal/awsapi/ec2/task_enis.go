@@ -159,42 +159,26 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 		return nil, err
 	}
 	id := newID("eni")
-	al := ipam.Allocator{S: s.store}
 	var sub *ec2types.Subnet
-	var addr netip.Addr
+	var eni ec2types.NetworkInterface
 	for i := range n.subnets {
 		sub = n.subnets[(req.First+i)%len(n.subnets)]
-		key := n.sc.key(kindIPAM, sub.SubnetId)
-		if err := al.Create(ctx, key, sub.CidrBlock); err != nil {
-			return nil, err
+		eni, err = s.recordENI(ctx, n.sc, sub, id, func(addr netip.Addr) ec2types.NetworkInterface {
+			return newTaskENI(n, sub, id, addr, req)
+		})
+		if !errors.Is(err, ipam.ErrExhausted) {
+			break
 		}
-		addr, err = al.Allocate(ctx, key, id)
-		if errors.Is(err, ipam.ErrExhausted) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		break
 	}
-	if !addr.IsValid() {
+	switch {
+	case errors.Is(err, ipam.ErrExhausted):
 		return nil, &NoFreeAddressError{SubnetID: sub.SubnetId}
+	case errors.Is(err, errSubnetGone):
+		return nil, noSuchSubnet(sub.SubnetId)
+	case err != nil:
+		return nil, err
 	}
-	eni := newTaskENI(n, sub, id, addr, req)
 	eniKey := n.sc.key(kindENI, id)
-	if _, err := s.enis().Create(ctx, eniKey, &eni); err != nil {
-		_ = al.Release(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), id)
-		return nil, err
-	}
-	// A DeleteSubnet that checked for ENIs before this one was recorded
-	// may have deleted the subnet since: then this ENI must not stay.
-	if _, _, err := s.subnets().Get(ctx, n.sc.key(kindSubnet, sub.SubnetId)); err != nil {
-		_ = s.DeleteTaskENI(context.WithoutCancel(ctx), n.sc.account, n.sc.region, id)
-		if errors.Is(err, store.ErrNotFound) {
-			_ = s.store.Delete(context.WithoutCancel(ctx), n.sc.key(kindIPAM, sub.SubnetId), 0) // made again by Create above
-			return nil, noSuchSubnet(sub.SubnetId)
-		}
-		return nil, err
-	}
 	if req.AssignPublicIP {
 		// The ENI exists first: the public pool's reclaim frees only
 		// addresses whose ENI is gone, never one being handed out.
@@ -228,6 +212,40 @@ func (s *Service) CreateTaskENI(ctx context.Context, req TaskENIRequest) (*agent
 		SubnetID: sub.SubnetId, SubnetCIDR: sub.CidrBlock, AvailabilityZone: sub.AvailabilityZone,
 		VpcID: sub.VpcId, VpcCIDRs: vpcBlocks(n.vpc), SecurityGroups: n.groups,
 	}, nil
+}
+
+// errSubnetGone: the subnet of an ENI being made was deleted meanwhile.
+var errSubnetGone = errors.New("the subnet was deleted")
+
+// recordENI takes an address in sub for the new ENI id and records the ENI
+// that eni makes of it. The address goes back if the record cannot be
+// written, and the ENI with it if the subnet was deleted meanwhile (a
+// DeleteSubnet that looked for ENIs before this one was recorded: then
+// errSubnetGone). A full subnet is ipam.ErrExhausted.
+func (s *Service) recordENI(ctx context.Context, sc scope, sub *ec2types.Subnet, id string, eni func(netip.Addr) ec2types.NetworkInterface) (ec2types.NetworkInterface, error) {
+	al := ipam.Allocator{S: s.store}
+	key := sc.key(kindIPAM, sub.SubnetId)
+	if err := al.Create(ctx, key, sub.CidrBlock); err != nil {
+		return ec2types.NetworkInterface{}, err
+	}
+	addr, err := al.Allocate(ctx, key, id)
+	if err != nil {
+		return ec2types.NetworkInterface{}, err
+	}
+	v := eni(addr)
+	if _, err := s.enis().Create(ctx, sc.key(kindENI, id), &v); err != nil {
+		_ = al.Release(context.WithoutCancel(ctx), key, id)
+		return ec2types.NetworkInterface{}, err
+	}
+	if _, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, sub.SubnetId)); err != nil {
+		_ = s.DeleteTaskENI(context.WithoutCancel(ctx), sc.account, sc.region, id)
+		if errors.Is(err, store.ErrNotFound) {
+			_ = s.store.Delete(context.WithoutCancel(ctx), key, 0) // made again by Create above
+			return ec2types.NetworkInterface{}, errSubnetGone
+		}
+		return ec2types.NetworkInterface{}, err
+	}
+	return v, nil
 }
 
 // newTaskENI is the ENI record of a task's interface.
