@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
-	"strings"
 
 	"github.com/berth-dev/berth/internal/awsapi/ec2/ec2types"
 	"github.com/berth-dev/berth/internal/awsapi/elbv2"
@@ -29,6 +27,18 @@ func elbErr(code, format string, args ...any) error {
 	return &elbv2.NetworkError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// elbRefusals are ELB's words for bad load balancer subnets and groups.
+var elbRefusals = netRefusals{
+	noSubnet: func(id string) error { return elbErr("SubnetNotFound", "The subnet ID '%s' does not exist", id) },
+	mixedVPCs: func(first, firstVPC, id, vpc string) error {
+		return elbErr("InvalidSubnet", "Subnets must all be in the same VPC: %s is in %s, %s in %s.", first, firstVPC, id, vpc)
+	},
+	noGroup: func(id string) error { return elbErr("InvalidSecurityGroup", "Security group '%s' does not exist", id) },
+	groupNotInVPC: func(id, vpc string) error {
+		return elbErr("InvalidSecurityGroup", "Security group '%s' does not belong to VPC '%s'", id, vpc)
+	},
+}
+
 // LoadBalancerSubnets implements elbv2.Network.
 func (s *Service) LoadBalancerSubnets(ctx context.Context, req elbv2.SubnetsRequest) (*elbv2.LoadBalancerNetwork, error) {
 	sc := scope{account: req.Account, region: req.Region}
@@ -36,54 +46,20 @@ func (s *Service) LoadBalancerSubnets(ctx context.Context, req elbv2.SubnetsRequ
 	if err != nil {
 		return nil, err
 	}
-	out := &elbv2.LoadBalancerNetwork{}
-	for _, id := range req.Subnets {
-		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, id))
-		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "subnet-") {
-			return nil, elbErr("SubnetNotFound", "The subnet ID '%s' does not exist", id)
-		} else if err != nil {
-			return nil, err
-		}
-		if out.VpcID != "" && sub.VpcId != out.VpcID {
-			return nil, elbErr("InvalidSubnet", "Subnets must all be in the same VPC: %s is in %s, %s in %s.", out.Subnets[0].ID, out.VpcID, id, sub.VpcId)
-		}
-		out.VpcID = sub.VpcId
-		if slices.ContainsFunc(out.Subnets, func(x elbv2.Subnet) bool { return x.ID == id }) {
-			continue
-		}
-		cidr, err := netip.ParsePrefix(sub.CidrBlock)
-		if err != nil {
-			return nil, fmt.Errorf("subnet %s: %w", id, err)
-		}
-		out.Subnets = append(out.Subnets, elbv2.Subnet{ID: id, VpcID: sub.VpcId, AvailabilityZone: sub.AvailabilityZone, CIDR: cidr})
-	}
-	if len(out.Subnets) == 0 {
+	if len(req.Subnets) == 0 {
 		return nil, elbErr("InvalidSubnet", "At least one subnet must be specified.")
 	}
-	for _, id := range req.SecurityGroups {
-		g, _, err := s.groups().Get(ctx, sc.key(kindSG, id))
-		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "sg-") {
-			return nil, elbErr("InvalidSecurityGroup", "Security group '%s' does not exist", id)
-		} else if err != nil {
-			return nil, err
-		}
-		if g.Group.VpcId != out.VpcID {
-			return nil, elbErr("InvalidSecurityGroup", "Security group '%s' does not belong to VPC '%s'", id, out.VpcID)
-		}
-		if !slices.Contains(out.SecurityGroups, id) {
-			out.SecurityGroups = append(out.SecurityGroups, id)
-		}
+	subs, groups, err := s.checkNetwork(ctx, sc, d, req.Subnets, req.SecurityGroups, elbRefusals)
+	if err != nil {
+		return nil, err
 	}
-	if len(out.SecurityGroups) == 0 {
-		id := d.GroupID
-		if out.VpcID != d.VPCID {
-			if id, err = s.groupIDInVPC(ctx, sc, out.VpcID, "default"); err != nil {
-				return nil, err
-			} else if id == "" {
-				return nil, fmt.Errorf("ec2: VPC %s has no default security group", out.VpcID)
-			}
+	out := &elbv2.LoadBalancerNetwork{VpcID: subs[0].VpcId, SecurityGroups: groups}
+	for _, sub := range subs {
+		cidr, err := netip.ParsePrefix(sub.CidrBlock)
+		if err != nil {
+			return nil, fmt.Errorf("subnet %s: %w", sub.SubnetId, err)
 		}
-		out.SecurityGroups = []string{id}
+		out.Subnets = append(out.Subnets, elbv2.Subnet{ID: sub.SubnetId, VpcID: sub.VpcId, AvailabilityZone: sub.AvailabilityZone, CIDR: cidr})
 	}
 	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +87,20 @@ func (s *Service) CheckTaskNetwork(ctx context.Context, req TaskENIRequest) erro
 	return err
 }
 
+// taskRefusals are ECS's words for a bad awsvpc configuration.
+var taskRefusals = netRefusals{
+	noSubnet: noSuchSubnet,
+	mixedVPCs: func(first, firstVPC, id, vpc string) error {
+		return taskNetErr("Subnets must all be in the same VPC: %s is in %s, %s in %s.", first, firstVPC, id, vpc)
+	},
+	noGroup: func(id string) error {
+		return taskNetErr("Error retrieving security group information for [%s]: The security group '%s' does not exist (ErrorCode: InvalidGroup.NotFound)", id, id)
+	},
+	groupNotInVPC: func(id, vpc string) error {
+		return taskNetErr("Security group %s is not in the VPC of the subnets (%s).", id, vpc)
+	},
+}
+
 func (s *Service) taskNetwork(ctx context.Context, req TaskENIRequest) (*taskNet, error) {
 	sc := scope{account: req.Account, region: req.Region}
 	d, err := s.ensureDefaults(ctx, sc)
@@ -103,48 +116,11 @@ func (s *Service) taskNetwork(ctx context.Context, req TaskENIRequest) (*taskNet
 		return nil, taskNetErr("A maximum of %d security groups can be specified.", maxTaskGroups)
 	}
 	n := &taskNet{sc: sc}
-	for _, id := range req.Subnets {
-		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, id))
-		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "subnet-") {
-			return nil, noSuchSubnet(id)
-		} else if err != nil {
-			return nil, err
-		}
-		if len(n.subnets) > 0 && sub.VpcId != n.subnets[0].VpcId {
-			return nil, taskNetErr("Subnets must all be in the same VPC: %s is in %s, %s in %s.", n.subnets[0].SubnetId, n.subnets[0].VpcId, id, sub.VpcId)
-		}
-		if !slices.ContainsFunc(n.subnets, func(x *ec2types.Subnet) bool { return x.SubnetId == id }) {
-			n.subnets = append(n.subnets, sub)
-		}
-	}
-	vpcID := n.subnets[0].VpcId
-	if n.vpc, _, err = s.vpcs().Get(ctx, sc.key(kindVPC, vpcID)); err != nil {
+	if n.subnets, n.groups, err = s.checkNetwork(ctx, sc, d, req.Subnets, req.SecurityGroups, taskRefusals); err != nil {
 		return nil, err
 	}
-	for _, id := range req.SecurityGroups {
-		g, _, err := s.groups().Get(ctx, sc.key(kindSG, id))
-		if errors.Is(err, store.ErrNotFound) || err == nil && !strings.HasPrefix(id, "sg-") {
-			return nil, taskNetErr("Error retrieving security group information for [%s]: The security group '%s' does not exist (ErrorCode: InvalidGroup.NotFound)", id, id)
-		} else if err != nil {
-			return nil, err
-		}
-		if g.Group.VpcId != vpcID {
-			return nil, taskNetErr("Security group %s is not in the VPC of the subnets (%s).", id, vpcID)
-		}
-		if !slices.Contains(n.groups, id) {
-			n.groups = append(n.groups, id)
-		}
-	}
-	if len(n.groups) == 0 {
-		id := d.GroupID
-		if vpcID != d.VPCID {
-			if id, err = s.groupIDInVPC(ctx, sc, vpcID, "default"); err != nil {
-				return nil, err
-			} else if id == "" {
-				return nil, fmt.Errorf("ec2: VPC %s has no default security group", vpcID)
-			}
-		}
-		n.groups = []string{id}
+	if n.vpc, _, err = s.vpcs().Get(ctx, sc.key(kindVPC, n.subnets[0].VpcId)); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
