@@ -41,15 +41,7 @@ var elbRefusals = netRefusals{
 
 // LoadBalancerSubnets implements elbv2.Network.
 func (s *Service) LoadBalancerSubnets(ctx context.Context, req elbv2.SubnetsRequest) (*elbv2.LoadBalancerNetwork, error) {
-	sc := scope{account: req.Account, region: req.Region}
-	d, err := s.ensureDefaults(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	if len(req.Subnets) == 0 {
-		return nil, elbErr("InvalidSubnet", "At least one subnet must be specified.")
-	}
-	subs, groups, err := s.checkNetwork(ctx, sc, d, req.Subnets, req.SecurityGroups, elbRefusals)
+	subs, groups, err := s.lbNetwork(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +54,19 @@ func (s *Service) LoadBalancerSubnets(ctx context.Context, req elbv2.SubnetsRequ
 		out.Subnets = append(out.Subnets, elbv2.Subnet{ID: sub.SubnetId, VpcID: sub.VpcId, AvailabilityZone: sub.AvailabilityZone, CIDR: cidr})
 	}
 	return out, nil
+}
+
+// lbNetwork checks a load balancer's subnets and groups.
+func (s *Service) lbNetwork(ctx context.Context, req elbv2.SubnetsRequest) ([]*ec2types.Subnet, []string, error) {
+	sc := scope{account: req.Account, region: req.Region}
+	d, err := s.ensureDefaults(ctx, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(req.Subnets) == 0 {
+		return nil, nil, elbErr("InvalidSubnet", "At least one subnet must be specified.")
+	}
+	return s.checkNetwork(ctx, sc, d, req.Subnets, req.SecurityGroups, elbRefusals)
 }
 
 // VPC implements elbv2.Network.
@@ -103,7 +108,7 @@ func (s *Service) VPC(ctx context.Context, account, region, vpcID string) (*elbv
 // and on the host's loopback (see internal/lb).
 func (s *Service) CreateLoadBalancerENIs(ctx context.Context, req elbv2.ENIRequest) (_ []elbv2.ENI, err error) {
 	sc := scope{account: req.Account, region: req.Region}
-	n, err := s.LoadBalancerSubnets(ctx, elbv2.SubnetsRequest{Account: req.Account, Region: req.Region, Subnets: req.Subnets, SecurityGroups: req.SecurityGroups})
+	subs, groups, err := s.lbNetwork(ctx, elbv2.SubnetsRequest{Account: req.Account, Region: req.Region, Subnets: req.Subnets, SecurityGroups: req.SecurityGroups})
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +120,8 @@ func (s *Service) CreateLoadBalancerENIs(ctx context.Context, req elbv2.ENIReque
 			}
 		}
 	}()
-	tn := &taskNet{sc: sc, groups: n.SecurityGroups}
-	for _, sn := range n.Subnets {
-		sub, _, err := s.subnets().Get(ctx, sc.key(kindSubnet, sn.ID))
-		if err != nil {
-			return nil, err
-		}
+	tn := &taskNet{sc: sc, groups: groups}
+	for _, sub := range subs {
 		id := newID("eni")
 		var addr netip.Addr
 		_, err = s.recordENI(ctx, sc, sub, id, func(a netip.Addr) ec2types.NetworkInterface {
